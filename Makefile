@@ -1,0 +1,106 @@
+# sanshe — one Makefile for the library, the command, the tests and the tools.
+#
+#   make            build/sanshe and build/libsanshe.a
+#   make test       unit tests, scenario tests, unit tests under ASan+UBSan
+#   make demo       the main job in a scratch directory
+#   make bench      throughput next to libsodium's raw rates
+#
+# BUILD=dir puts every output under another directory; SAN=1 builds with
+# AddressSanitizer and UndefinedBehaviorSanitizer.
+
+BUILD ?= build
+CC ?= cc
+
+# Install missing Debian packages once per top-level make, before pkg-config
+# is asked anything.
+ifndef SANSHE_DEPS_CHECKED
+DEPS_STATUS := $(shell scripts/deps.sh >&2 && echo ok)
+ifneq ($(DEPS_STATUS),ok)
+$(error scripts/deps.sh could not install the packages sanshe needs)
+endif
+export SANSHE_DEPS_CHECKED := 1
+endif
+
+PKGS := libgit2 libcjson libsodium libpcre2-8
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS := $(shell pkg-config --libs $(PKGS))
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka)
+
+WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+OPT ?= -O2 -g
+ifeq ($(SAN),1)
+OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN_LDFLAGS := -fsanitize=address,undefined
+endif
+CPPFLAGS += -Icore -Isync -Icli -I$(BUILD)/gen -MMD -MP
+CFLAGS += $(WARN) $(OPT) $(PKG_CFLAGS)
+LDFLAGS += $(SAN_LDFLAGS)
+
+SCHEMAS := $(sort $(wildcard schemas/*.json))
+LIB_SRC := $(sort $(wildcard core/*.c sync/*.c))
+CLI_SRC := $(sort $(wildcard cli/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_HELPERS := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
+BENCH_SRC := $(sort $(wildcard scripts/bench/*.c))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/schemas.o
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HELPER_OBJ := $(UNIT_HELPERS:%.c=$(BUILD)/obj/%.o)
+BENCH_BIN := $(BENCH_SRC:scripts/bench/%.c=$(BUILD)/bench/%)
+
+.PHONY: all test units demo bench soak clean format
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/sanshe $(BUILD)/libsanshe.a
+
+$(BUILD)/gen/schemas.c: $(SCHEMAS) scripts/embed-schemas.sh
+	@mkdir -p $(@D)
+	scripts/embed-schemas.sh $@ $(SCHEMAS)
+
+$(BUILD)/obj/gen/schemas.o: $(BUILD)/gen/schemas.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/tests/%.o: CFLAGS += $(CMOCKA_CFLAGS)
+
+$(BUILD)/libsanshe.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/sanshe: $(CLI_OBJ) $(BUILD)/libsanshe.a
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libsanshe.a $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(HELPER_OBJ) $(BUILD)/libsanshe.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(HELPER_OBJ) $(BUILD)/libsanshe.a $(PKG_LIBS) $(CMOCKA_LIBS)
+
+$(BUILD)/bench/%: $(BUILD)/obj/scripts/bench/%.o $(BUILD)/libsanshe.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libsanshe.a $(PKG_LIBS)
+
+units: $(UNIT_BIN) $(BUILD)/sanshe
+
+test:
+	@$(MAKE) --no-print-directory units
+	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 units
+	@scripts/run-tests.sh build build/san
+
+demo: all
+	@scripts/demo.sh $(BUILD)/sanshe
+
+bench: all $(BENCH_BIN)
+	@scripts/bench.sh $(BUILD)
+
+format:
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) core/*.h cli/*.h
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

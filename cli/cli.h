@@ -1,0 +1,66 @@
+/*
+ * The sanshe command: shared pieces of the command-line front end.  Each
+ * command lives in cli/cmd_<name>.c as `int cmd_<name>(int argc, char **argv)`
+ * (argv[0] is the command's name) and returns the exit status: 0 success,
+ * 1 failure (one line on stderr), 2 wrong usage (usage on stderr).
+ * Everything printed for a person goes through _().
+ */
+#ifndef SANSHE_CLI_H
+#define SANSHE_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "common.h"
+
+#define EXIT_USAGE 2
+
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary; /* one line, untranslated (N_) */
+	const char *usage;   /* full help text, untranslated (N_) */
+};
+
+/** The command called `name`, or NULL. */
+const struct cli_command *cli_command_find(const char *name);
+
+/**
+ * Print the failure recorded with sanshe_error_set() as one line,
+ * "sanshe: <message>", on stderr.  Returns 1 (or 2 for SANSHE_EUSAGE).
+ */
+int cli_fail(void);
+
+/**
+ * Wrong usage of `command`: print "sanshe <command>: <message>" and the
+ * command's usage on stderr.  Returns 2.
+ */
+int cli_usage_error(const char *command, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/** Print the help of `command` on `out`. Returns 0. */
+int cli_help(const char *command, FILE *out);
+
+/**
+ * getopt_long for commands: returns the option character, -1 at the end,
+ * or '?' after printing the usage error itself (then return EXIT_USAGE).
+ * "--help" / "-h" print the help on stdout and return 'h'; the command then
+ * returns 0.  Call with the command's argc/argv; resets getopt first.
+ */
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts);
+
+/** The directory holding keys, the clock and settings (SANSHE_HOME or ~/.sanshe). */
+const char *cli_home(void);
+
+/**
+ * Read a passphrase: SANSHE_PASSPHRASE when set, otherwise asked on the
+ * terminal without echo (twice when `confirm`).  The caller wipes and
+ * disposes of `out` (sodium_memzero on out->ptr).
+ */
+int cli_passphrase(sanshe_buf *out, const char *prompt, int confirm);
+
+/** Write `len` bytes to stdout; 0 or 1 with a message when stdout fails. */
+int cli_write_stdout(const char *data, size_t len);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * sanshe [-C DIR] <command> [options] — the command table and the global
+ * options, like git's.
+ */
+#include "cli.h"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int cmd_help(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+static const struct cli_command commands[] = {
+	{ "help", cmd_help, N_("show help for sanshe or one of its commands"),
+	  N_("usage: sanshe help [COMMAND]\n"
+	     "\n"
+	     "Show the list of commands, or the help of COMMAND.\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe help sign\n") },
+	{ "version", cmd_version, N_("show the version of sanshe and its libraries"),
+	  N_("usage: sanshe version\n"
+	     "\n"
+	     "Print the version of sanshe and of the libraries it uses.\n") },
+};
+
+static const char main_usage[] =
+	N_("usage: sanshe [-C DIR] <command> [options]\n"
+	   "\n"
+	   "sanshe keeps the records of social-work offices (case files, volunteer\n"
+	   "rosters, project ledgers) as signed JSON documents and syncs them\n"
+	   "between offices without a central server.\n"
+	   "\n"
+	   "global options:\n"
+	   "  -C DIR      run as if started in DIR\n"
+	   "  -h, --help  show this help\n"
+	   "\n"
+	   "environment:\n"
+	   "  SANSHE_HOME        keys, clock and settings (default ~/.sanshe)\n"
+	   "  SANSHE_PASSPHRASE  passphrase of the secret key (otherwise asked)\n"
+	   "\n"
+	   "commands:\n");
+
+const struct cli_command *cli_command_find(const char *name)
+{
+	for (size_t i = 0; i < SANSHE_ARRAY_SIZE(commands); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static void print_main_usage(FILE *out)
+{
+	fputs(_(main_usage), out);
+	for (size_t i = 0; i < SANSHE_ARRAY_SIZE(commands); i++)
+		fprintf(out, "  %-10s  %s\n", commands[i].name,
+			_(commands[i].summary));
+	fputs(_("\nRun 'sanshe help <command>' for the help of one command.\n"),
+	      out);
+}
+
+int cli_help(const char *command, FILE *out)
+{
+	const struct cli_command *cmd = command ? cli_command_find(command) : NULL;
+
+	if (!cmd) {
+		print_main_usage(out);
+		return 0;
+	}
+	fputs(_(cmd->usage), out);
+	return 0;
+}
+
+int cmd_help(int argc, char **argv)
+{
+	if (argc > 2)
+		return cli_usage_error("help", "%s", _("too many arguments"));
+	if (argc == 2 && !cli_command_find(argv[1])) {
+		fprintf(stderr, _("sanshe: '%s' is not a sanshe command\n"),
+			argv[1]);
+		print_main_usage(stderr);
+		return EXIT_USAGE;
+	}
+	return cli_help(argc == 2 ? argv[1] : NULL, stdout);
+}
+
+int main(int argc, char **argv)
+{
+	const struct cli_command *cmd;
+	int i = 1;
+
+	setlocale(LC_ALL, "");
+	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "-C") == 0) {
+			if (i + 1 >= argc) {
+				fputs(_("sanshe: -C needs a directory\n"), stderr);
+				return EXIT_USAGE;
+			}
+			if (chdir(argv[i + 1]) != 0) {
+				sanshe_error_set_os(SANSHE_EIO,
+						    _("cannot change to '%s'"),
+						    argv[i + 1]);
+				return cli_fail();
+			}
+			i += 2;
+		} else if (strcmp(argv[i], "-h") == 0 ||
+			   strcmp(argv[i], "--help") == 0) {
+			print_main_usage(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			return cmd_version(1, argv);
+		} else {
+			fprintf(stderr, _("sanshe: unknown option '%s'\n"),
+				argv[i]);
+			print_main_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		print_main_usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = cli_command_find(argv[i]);
+	if (!cmd) {
+		fprintf(stderr, _("sanshe: '%s' is not a sanshe command\n"),
+			argv[i]);
+		print_main_usage(stderr);
+		return EXIT_USAGE;
+	}
+	return cmd->run(argc - i, argv + i);
+}

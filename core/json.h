@@ -1,0 +1,72 @@
+/*
+ * Strict JSON (RFC 8259) into a cJSON tree.
+ *
+ * cJSON's own parser is lenient (duplicate keys, `01`, invalid UTF-8,
+ * strings cut at \u0000, trailing garbage, integers beyond 2^53); a signed
+ * document format must refuse all of these, so sanshe parses itself and uses
+ * cJSON only as the tree.  Every refusal names line:column (1-based, column
+ * counted in characters) and a reason.  Strings in the tree are valid UTF-8
+ * without NUL: `\u0000` is refused, since a C string cannot hold it exactly.
+ */
+#ifndef SANSHE_JSON_H
+#define SANSHE_JSON_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+/** Deepest nesting of arrays and objects accepted. */
+#define SANSHE_JSON_MAX_DEPTH 128
+
+/** Where a parse failed (1-based line and column). */
+typedef struct sanshe_json_pos {
+	int line;
+	int column;
+} sanshe_json_pos;
+
+/**
+ * Parse `len` bytes of `text` as one JSON value.
+ *
+ * @param out     receives the tree, owned by the caller (cJSON_Delete)
+ * @param origin  a name for messages (a file name), or NULL
+ * @param where   if not NULL, receives the position of a failure
+ * @return 0, SANSHE_EPARSE with "origin:line:column: reason", or
+ *         SANSHE_ENOMEM
+ */
+int sanshe_json_parse(cJSON **out, const char *text, size_t len,
+		      const char *origin, sanshe_json_pos *where);
+
+/**
+ * Read a whole file (or standard input when `path` is NULL or "-") and
+ * parse it.  The message names the file.
+ */
+int sanshe_json_parse_file(cJSON **out, const char *path);
+
+/**
+ * Read a whole file (or standard input for NULL or "-") into `buf`.
+ * Refuses files over `max` bytes (0: no limit).
+ */
+int sanshe_file_read(sanshe_buf *buf, const char *path, size_t max);
+
+/**
+ * Is `s` (of `len` bytes) valid UTF-8: shortest forms only, no surrogates,
+ * nothing above U+10FFFF?  On failure `*bad` is the offset of the first bad
+ * byte.
+ */
+int sanshe_utf8_valid(const char *s, size_t len, size_t *bad);
+
+/** Number of code points in a valid UTF-8 string. */
+size_t sanshe_utf8_length(const char *s);
+
+/**
+ * Append the RFC 6901 JSON pointer escape of `token` ("~" → "~0",
+ * "/" → "~1") after a "/" to `pointer`.
+ */
+int sanshe_json_pointer_push(sanshe_buf *pointer, const char *token);
+
+/** Same, for an array index. */
+int sanshe_json_pointer_push_index(sanshe_buf *pointer, size_t index);
+
+/** Are two trees equal as JSON values (objects unordered, numbers by value)? */
+int sanshe_json_equal(const cJSON *a, const cJSON *b);
+
+#endif

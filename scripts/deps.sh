@@ -1,0 +1,21 @@
+#!/bin/sh
+# Install the Debian packages sanshe needs to build and test, if any is missing.
+# Idempotent and quiet when everything is already there.
+set -eu
+
+PACKAGES="gcc make pkg-config libgit2-dev libcjson-dev libsodium-dev libpcre2-dev libcmocka-dev git openssh-client"
+
+missing=""
+for p in $PACKAGES; do
+	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$status" = "installed" ] || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "sanshe: installing Debian packages:$missing" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >&2
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >&2
