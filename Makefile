@@ -33,7 +33,7 @@ ifeq ($(SAN),1)
 OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_LDFLAGS := -fsanitize=address,undefined
 endif
-CPPFLAGS += -Icore -Isync -Icli -I$(BUILD)/gen -MMD -MP
+CPPFLAGS += -D_GNU_SOURCE -Icore -Isync -Icli -I$(BUILD)/gen -MMD -MP
 CFLAGS += $(WARN) $(OPT) $(PKG_CFLAGS)
 LDFLAGS += $(SAN_LDFLAGS)
 

@@ -9,10 +9,21 @@
 #include <string.h>
 #include <unistd.h>
 
+int cmd_canon(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 static const struct cli_command commands[] = {
+	{ "canon", cmd_canon, N_("print the canonical form (RFC 8785) of a JSON file"),
+	  N_("usage: sanshe canon [FILE]\n"
+	     "\n"
+	     "Print the canonical form of FILE (standard input without FILE):\n"
+	     "no whitespace, members sorted, numbers and strings written one way\n"
+	     "only (RFC 8785).  Documents are stored and signed in this form.\n"
+	     "Malformed JSON is refused with its line and column.\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe canon schemas/examples/case.json\n") },
 	{ "help", cmd_help, N_("show help for sanshe or one of its commands"),
 	  N_("usage: sanshe help [COMMAND]\n"
 	     "\n"
