@@ -17,6 +17,9 @@
 #define MATCH_LIMIT 1000000
 #define MATCH_HEAP_LIMIT_KIB 8192
 
+/* Longest place in the schema quoted whole in a message, in bytes. */
+#define WHERE_MAX 200
+
 static void node_free(struct schema_node *n)
 {
 	size_t i;
@@ -50,8 +53,8 @@ static int grow_nodes(sanshe_schema *schema)
 	return 0;
 }
 
-struct schema_node *schema_node_new(sanshe_schema *schema,
-				    const cJSON *source, const char *where)
+struct schema_node *schema_node_new(sanshe_schema *schema, const cJSON *source,
+				    const char *where)
 {
 	struct schema_node *n;
 
@@ -72,9 +75,27 @@ struct schema_node *schema_node_new(sanshe_schema *schema,
 	return n;
 }
 
+/*
+ * The end of a long place in the schema, from a "/", so that the message
+ * after it still fits: "…/not/not/items".
+ */
+static const char *where_tail(const sanshe_buf *where, const char **ellipsis)
+{
+	const char *tail = where->ptr, *slash;
+
+	*ellipsis = "";
+	if (where->size <= WHERE_MAX)
+		return tail;
+	tail += where->size - WHERE_MAX;
+	slash = strchr(tail, '/');
+	*ellipsis = "\xe2\x80\xa6";
+	return slash ? slash : tail;
+}
+
 int schema_compile_fail(const struct schema_compiler *c, const char *fmt, ...)
 {
-	char message[768];
+	const char *where, *ellipsis;
+	char message[512];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -83,8 +104,9 @@ int schema_compile_fail(const struct schema_compiler *c, const char *fmt, ...)
 	if (c->where.size == 0)
 		return sanshe_error_set(SANSHE_EINVALID, _("schema '%s': %s"),
 					c->schema->name, message);
-	return sanshe_error_set(SANSHE_EINVALID, _("schema '%s': %s: %s"),
-				c->schema->name, c->where.ptr, message);
+	where = where_tail(&c->where, &ellipsis);
+	return sanshe_error_set(SANSHE_EINVALID, _("schema '%s': %s%s: %s"),
+				c->schema->name, ellipsis, where, message);
 }
 
 static int out_of_memory(void)
@@ -113,13 +135,14 @@ static int schema_new(sanshe_schema **out, const cJSON *json, const char *name)
 int sanshe_schema_compile(sanshe_schema **out, const cJSON *schema,
 			  const char *name)
 {
-	struct schema_compiler c = { NULL, SANSHE_BUF_INIT, 0 };
+	struct schema_compiler c = {NULL, SANSHE_BUF_INIT, 0};
 	sanshe_schema *s = NULL;
 	int err;
 
 	*out = NULL;
 	if (!schema)
-		return sanshe_error_set(SANSHE_EINVALID, _("schema '%s': no schema"),
+		return sanshe_error_set(SANSHE_EINVALID,
+					_("schema '%s': no schema"),
 					name ? name : "");
 	if ((err = schema_new(&s, schema, name)) != 0)
 		goto done;

@@ -56,7 +56,8 @@ static bool is_multiple(double d, double step)
 	if (!is_finite(quotient))
 		return false;
 	return absolute(quotient - nearest_integer(quotient)) <=
-	       4 * DBL_EPSILON * (absolute(quotient) > 1 ? absolute(quotient) : 1);
+	       4 * DBL_EPSILON *
+		   (absolute(quotient) > 1 ? absolute(quotient) : 1);
 }
 
 static unsigned instance_type(const cJSON *instance)
@@ -69,8 +70,8 @@ static unsigned instance_type(const cJSON *instance)
 		return SCHEMA_BOOLEAN;
 	case cJSON_Number:
 		return is_integer(instance->valuedouble)
-			       ? SCHEMA_NUMBER | SCHEMA_INTEGER
-			       : SCHEMA_NUMBER;
+			   ? SCHEMA_NUMBER | SCHEMA_INTEGER
+			   : SCHEMA_NUMBER;
 	case cJSON_String:
 		return SCHEMA_STRING;
 	case cJSON_Array:
@@ -92,10 +93,10 @@ static const struct {
 	unsigned bit;
 	const char *name;
 } type_names[] = {
-	{ SCHEMA_OBJECT, "object" },   { SCHEMA_ARRAY, "array" },
-	{ SCHEMA_STRING, "string" },   { SCHEMA_NUMBER, "number" },
-	{ SCHEMA_INTEGER, "integer" }, { SCHEMA_BOOLEAN, "boolean" },
-	{ SCHEMA_NULL, "null" },
+    {SCHEMA_OBJECT, "object"},	 {SCHEMA_ARRAY, "array"},
+    {SCHEMA_STRING, "string"},	 {SCHEMA_NUMBER, "number"},
+    {SCHEMA_INTEGER, "integer"}, {SCHEMA_BOOLEAN, "boolean"},
+    {SCHEMA_NULL, "null"},
 };
 
 static const char *type_name(const cJSON *instance)
@@ -152,7 +153,8 @@ static int put_values(sanshe_buf *out, const cJSON *values)
 	const cJSON *value;
 	int err = 0;
 
-	cJSON_ArrayForEach(value, values) {
+	cJSON_ArrayForEach(value, values)
+	{
 		if (out->size > VALUE_TEXT_MAX)
 			return sanshe_buf_puts(out, ", \xe2\x80\xa6");
 		if (value != values->child)
@@ -169,9 +171,8 @@ static bool in_enum(const cJSON *values, const cJSON *instance)
 {
 	const cJSON *value;
 
-	cJSON_ArrayForEach(value, values)
-		if (sanshe_json_equal(value, instance))
-			return true;
+	cJSON_ArrayForEach(
+	    value, values) if (sanshe_json_equal(value, instance)) return true;
 	return false;
 }
 
@@ -202,7 +203,8 @@ int schema_check_value(struct schema_validation *v,
 	sanshe_buf text = SANSHE_BUF_INIT;
 	int acc = 0, rc;
 
-	if (node->const_value && !sanshe_json_equal(node->const_value, instance)) {
+	if (node->const_value &&
+	    !sanshe_json_equal(node->const_value, instance)) {
 		rc = v->quiet ? 1
 			      : schema_value_text(&text, node->const_value,
 						  VALUE_TEXT_MAX);
@@ -227,17 +229,20 @@ static int check_length(struct schema_validation *v,
 	length = sanshe_utf8_length(s);
 	if (length < node->min_length)
 		return node->min_length == 1
-			       ? schema_report(v, "%s", _("must not be empty"))
-			       : schema_report(v, _("must be at least %zu "
-						    "characters long"),
-					       node->min_length);
+			   ? schema_report(v, "%s", _("must not be empty"))
+			   : schema_report(v,
+					   _("must be at least %zu "
+					     "characters long"),
+					   node->min_length);
 	if (length > node->max_length)
 		return node->max_length == 1
-			       ? schema_report(v, "%s", _("must be at most 1 "
-							  "character long"))
-			       : schema_report(v, _("must be at most %zu "
-						    "characters long"),
-					       node->max_length);
+			   ? schema_report(v, "%s",
+					   _("must be at most 1 "
+					     "character long"))
+			   : schema_report(v,
+					   _("must be at most %zu "
+					     "characters long"),
+					   node->max_length);
 	return 0;
 }
 
@@ -272,47 +277,61 @@ int schema_check_string(struct schema_validation *v,
 		return acc;
 	if (node->format && !schema_format_valid(node->format, s))
 		schema_fold(v, &acc,
-			    schema_report(v, "%s", schema_format_message(node->format)));
+			    schema_report(v, "%s",
+					  schema_format_message(node->format)));
 	return acc;
 }
 
-/* Report `fmt` with the bound's value when `broken`. */
-static int bound(struct schema_validation *v, bool broken, const char *fmt,
-		 double value)
+static int report_number(struct schema_validation *v, const char *fmt,
+			 double value)
 {
 	char text[40];
 
-	if (!broken)
-		return 0;
 	schema_number_text(text, sizeof(text), value);
 	return schema_report(v, fmt, text);
+}
+
+static int check_bounds(struct schema_validation *v,
+			const struct schema_node *n, double d)
+{
+	const struct {
+		const struct schema_bound *bound;
+		bool broken;
+		const char *message;
+	} bounds[] = {
+	    {&n->minimum, d < n->minimum.value, _("must be at least %s")},
+	    {&n->maximum, d > n->maximum.value, _("must be at most %s")},
+	    {&n->exclusive_minimum, d <= n->exclusive_minimum.value,
+	     _("must be greater than %s")},
+	    {&n->exclusive_maximum, d >= n->exclusive_maximum.value,
+	     _("must be less than %s")},
+	};
+	size_t i;
+	int acc = 0;
+
+	for (i = 0; i < SANSHE_ARRAY_SIZE(bounds); i++)
+		if (bounds[i].bound->set && bounds[i].broken &&
+		    schema_fold(v, &acc,
+				report_number(v, bounds[i].message,
+					      bounds[i].bound->value)))
+			break;
+	return acc;
 }
 
 int schema_check_number(struct schema_validation *v,
 			const struct schema_node *node, const cJSON *instance)
 {
-	const struct schema_node *n = node;
 	double d;
 	int acc = 0;
 
 	if (!cJSON_IsNumber(instance))
 		return 0;
 	d = instance->valuedouble;
-	if (schema_fold(v, &acc, bound(v, n->minimum.set && d < n->minimum.value,
-				       _("must be at least %s"), n->minimum.value)) ||
-	    schema_fold(v, &acc, bound(v, n->maximum.set && d > n->maximum.value,
-				       _("must be at most %s"), n->maximum.value)) ||
-	    schema_fold(v, &acc, bound(v, n->exclusive_minimum.set &&
-					      d <= n->exclusive_minimum.value,
-				       _("must be greater than %s"),
-				       n->exclusive_minimum.value)) ||
-	    schema_fold(v, &acc, bound(v, n->exclusive_maximum.set &&
-					      d >= n->exclusive_maximum.value,
-				       _("must be less than %s"),
-				       n->exclusive_maximum.value)))
+	if (schema_fold(v, &acc, check_bounds(v, node, d)))
 		return acc;
-	schema_fold(v, &acc, bound(v, n->multiple_of > 0 &&
-					      !is_multiple(d, n->multiple_of),
-				   _("must be a multiple of %s"), n->multiple_of));
+	if (node->multiple_of > 0 && !is_multiple(d, node->multiple_of))
+		schema_fold(v, &acc,
+			    report_number(v, _("must be a multiple of %s"),
+					  node->multiple_of));
 	return acc;
 }

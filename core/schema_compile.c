@@ -72,7 +72,8 @@ static int compile_under(struct schema_compiler *c, const cJSON *value,
 static int bad_value(struct schema_compiler *c, const cJSON *value,
 		     const char *what)
 {
-	return schema_compile_fail(c, _("'%s' must be %s"), value->string, what);
+	return schema_compile_fail(c, _("'%s' must be %s"), value->string,
+				   what);
 }
 
 static int need_string_array(struct schema_compiler *c, const cJSON *value)
@@ -81,9 +82,8 @@ static int need_string_array(struct schema_compiler *c, const cJSON *value)
 
 	if (!cJSON_IsArray(value))
 		return bad_value(c, value, _("an array of strings"));
-	cJSON_ArrayForEach(s, value)
-		if (!cJSON_IsString(s))
-			return bad_value(c, value, _("an array of strings"));
+	cJSON_ArrayForEach(s, value) if (!cJSON_IsString(s)) return bad_value(
+	    c, value, _("an array of strings"));
 	return 0;
 }
 
@@ -109,7 +109,8 @@ static int kw_flag(struct schema_compiler *c, struct schema_node *n,
 {
 	(void)n;
 	(void)offset;
-	return cJSON_IsBool(value) ? 0 : bad_value(c, value, _("true or false"));
+	return cJSON_IsBool(value) ? 0
+				   : bad_value(c, value, _("true or false"));
 }
 
 static int kw_examples(struct schema_compiler *c, struct schema_node *n,
@@ -140,8 +141,10 @@ static int kw_dialect(struct schema_compiler *c, struct schema_node *n,
 	(void)offset;
 	if (s && (strcmp(s, DIALECT) == 0 || strcmp(s, DIALECT "#") == 0))
 		return 0;
-	return schema_compile_fail(c, _("unsupported dialect in '$schema' "
-					"(only '%s')"), DIALECT);
+	return schema_compile_fail(c,
+				   _("unsupported dialect in '$schema' "
+				     "(only '%s')"),
+				   DIALECT);
 }
 
 /*
@@ -156,8 +159,9 @@ static int kw_id(struct schema_compiler *c, struct schema_node *n,
 
 	(void)offset;
 	if (n->source != c->schema->tree)
-		return schema_compile_fail(c, _("unsupported keyword '%s' "
-						"(only allowed at the root)"),
+		return schema_compile_fail(c,
+					   _("unsupported keyword '%s' "
+					     "(only allowed at the root)"),
 					   value->string);
 	if (!s || !*s || strchr(s, '#'))
 		return bad_value(c, value, _("an identifier without '#'"));
@@ -176,10 +180,9 @@ static int kw_defs(struct schema_compiler *c, struct schema_node *n,
 	(void)offset;
 	if ((err = need_object(c, value)) != 0)
 		return err;
-	cJSON_ArrayForEach(m, value)
-		if ((err = compile_under(c, value, m->string, SIZE_MAX, m,
-					 &def)) != 0)
-			return err;
+	cJSON_ArrayForEach(
+	    m, value) if ((err = compile_under(c, value, m->string, SIZE_MAX, m,
+					       &def)) != 0) return err;
 	return 0;
 }
 
@@ -235,11 +238,12 @@ static int kw_schema_list(struct schema_compiler *c, struct schema_node *n,
 
 	if (!cJSON_IsArray(value) || !value->child)
 		return bad_value(c, value, _("a non-empty array of schemas"));
-	list->items = calloc((size_t)cJSON_GetArraySize(value),
-			     sizeof(*list->items));
+	list->items =
+	    calloc((size_t)cJSON_GetArraySize(value), sizeof(*list->items));
 	if (!list->items)
 		return out_of_memory();
-	cJSON_ArrayForEach(item, value) {
+	cJSON_ArrayForEach(item, value)
+	{
 		err = compile_under(c, value, NULL, list->count, item,
 				    &list->items[list->count]);
 		if (err)
@@ -253,7 +257,8 @@ static int kw_schema_list(struct schema_compiler *c, struct schema_node *n,
 static int kw_members(struct schema_compiler *c, struct schema_node *n,
 		      const cJSON *value, size_t offset)
 {
-	struct schema_members *members = FIELD(struct schema_members, n, offset);
+	struct schema_members *members =
+	    FIELD(struct schema_members, n, offset);
 	struct schema_member *m;
 	const cJSON *json;
 	int err;
@@ -264,7 +269,8 @@ static int kw_members(struct schema_compiler *c, struct schema_node *n,
 				sizeof(*members->items));
 	if (!members->items)
 		return out_of_memory();
-	cJSON_ArrayForEach(json, value) {
+	cJSON_ArrayForEach(json, value)
+	{
 		m = &members->items[members->count];
 		m->name = json->string;
 		err = compile_under(c, value, json->string, SIZE_MAX, json,
@@ -292,7 +298,8 @@ static int kw_pattern_properties(struct schema_compiler *c,
 				 sizeof(*patterns->items));
 	if (!patterns->items)
 		return out_of_memory();
-	cJSON_ArrayForEach(json, value) {
+	cJSON_ArrayForEach(json, value)
+	{
 		p = &patterns->items[patterns->count++];
 		err = schema_regex_compile(c, &p->regex, json->string,
 					   value->string);
@@ -311,10 +318,10 @@ static const struct {
 	const char *name;
 	unsigned bit;
 } type_names[] = {
-	{ "null", SCHEMA_NULL },     { "boolean", SCHEMA_BOOLEAN },
-	{ "object", SCHEMA_OBJECT }, { "array", SCHEMA_ARRAY },
-	{ "number", SCHEMA_NUMBER }, { "string", SCHEMA_STRING },
-	{ "integer", SCHEMA_INTEGER },
+    {"null", SCHEMA_NULL},	 {"boolean", SCHEMA_BOOLEAN},
+    {"object", SCHEMA_OBJECT},	 {"array", SCHEMA_ARRAY},
+    {"number", SCHEMA_NUMBER},	 {"string", SCHEMA_STRING},
+    {"integer", SCHEMA_INTEGER},
 };
 
 static unsigned type_bit(const cJSON *name)
@@ -337,16 +344,19 @@ static int kw_type(struct schema_compiler *c, struct schema_node *n,
 	(void)offset;
 	if (cJSON_IsString(value))
 		n->types = type_bit(value);
-	cJSON_ArrayForEach(name, names) {
+	cJSON_ArrayForEach(name, names)
+	{
 		bit = type_bit(name);
 		if (!bit || (n->types & bit))
-			return bad_value(c, value, _("a type name or an array "
-						     "of different ones"));
+			return bad_value(c, value,
+					 _("a type name or an array "
+					   "of different ones"));
 		n->types |= bit;
 	}
 	if (!n->types)
-		return bad_value(c, value, _("a type name or an array of "
-					     "different ones"));
+		return bad_value(c, value,
+				 _("a type name or an array of "
+				   "different ones"));
 	return 0;
 }
 
@@ -371,11 +381,13 @@ static int kw_dependent_required(struct schema_compiler *c,
 	(void)offset;
 	if ((err = need_object(c, value)) != 0)
 		return err;
-	cJSON_ArrayForEach(m, value)
-		if (need_string_array(c, m) != 0)
-			return schema_compile_fail(c, _("'%s': '%s' must be an "
-							"array of strings"),
-						   value->string, m->string);
+	cJSON_ArrayForEach(
+	    m,
+	    value) if (need_string_array(c, m) !=
+		       0) return schema_compile_fail(c,
+						     _("'%s': '%s' must be an "
+						       "array of strings"),
+						     value->string, m->string);
 	n->dependent_required = value;
 	return 0;
 }
@@ -442,61 +454,79 @@ static int kw_unique_items(struct schema_compiler *c, struct schema_node *n,
 #define AT(field) offsetof(struct schema_node, field)
 
 static const struct keyword keywords[] = {
-	{ "$comment", kw_text, 0 },
-	{ "$defs", kw_defs, 0 },
-	{ "$id", kw_id, 0 },
-	{ "$ref", kw_ref, 0 },
-	{ "$schema", kw_dialect, 0 },
-	{ "additionalProperties", kw_subschema, AT(additional_properties) },
-	{ "allOf", kw_schema_list, AT(all_of) },
-	{ "anyOf", kw_schema_list, AT(any_of) },
-	{ "const", kw_const, 0 },
-	{ "contains", kw_subschema, AT(contains) },
-	{ "default", kw_any, 0 },
-	{ "dependentRequired", kw_dependent_required, 0 },
-	{ "dependentSchemas", kw_members, AT(dependent_schemas) },
-	{ "deprecated", kw_flag, 0 },
-	{ "description", kw_text, 0 },
-	{ "else", kw_subschema, AT(else_schema) },
-	{ "enum", kw_enum, 0 },
-	{ "examples", kw_examples, 0 },
-	{ "exclusiveMaximum", kw_bound, AT(exclusive_maximum) },
-	{ "exclusiveMinimum", kw_bound, AT(exclusive_minimum) },
-	{ "format", kw_format, 0 },
-	{ "if", kw_subschema, AT(if_schema) },
-	{ "items", kw_subschema, AT(items) },
-	{ "maxContains", kw_count, AT(max_contains) },
-	{ "maxItems", kw_count, AT(max_items) },
-	{ "maxLength", kw_count, AT(max_length) },
-	{ "maxProperties", kw_count, AT(max_properties) },
-	{ "maximum", kw_bound, AT(maximum) },
-	{ "minContains", kw_count, AT(min_contains) },
-	{ "minItems", kw_count, AT(min_items) },
-	{ "minLength", kw_count, AT(min_length) },
-	{ "minProperties", kw_count, AT(min_properties) },
-	{ "minimum", kw_bound, AT(minimum) },
-	{ "multipleOf", kw_multiple_of, 0 },
-	{ "not", kw_subschema, AT(not_schema) },
-	{ "oneOf", kw_schema_list, AT(one_of) },
-	{ "pattern", kw_pattern, 0 },
-	{ "patternProperties", kw_pattern_properties, 0 },
-	{ "prefixItems", kw_schema_list, AT(prefix_items) },
-	{ "properties", kw_members, AT(properties) },
-	{ "propertyNames", kw_subschema, AT(property_names) },
-	{ "readOnly", kw_flag, 0 },
-	{ "required", kw_required, 0 },
-	{ "then", kw_subschema, AT(then_schema) },
-	{ "title", kw_text, 0 },
-	{ "type", kw_type, 0 },
-	{ "uniqueItems", kw_unique_items, 0 },
-	{ "writeOnly", kw_flag, 0 },
+    {"$comment", kw_text, 0},
+    {"$defs", kw_defs, 0},
+    {"$id", kw_id, 0},
+    {"$ref", kw_ref, 0},
+    {"$schema", kw_dialect, 0},
+    {"additionalProperties", kw_subschema, AT(additional_properties)},
+    {"allOf", kw_schema_list, AT(all_of)},
+    {"anyOf", kw_schema_list, AT(any_of)},
+    {"const", kw_const, 0},
+    {"contains", kw_subschema, AT(contains)},
+    {"default", kw_any, 0},
+    {"dependentRequired", kw_dependent_required, 0},
+    {"dependentSchemas", kw_members, AT(dependent_schemas)},
+    {"deprecated", kw_flag, 0},
+    {"description", kw_text, 0},
+    {"else", kw_subschema, AT(else_schema)},
+    {"enum", kw_enum, 0},
+    {"examples", kw_examples, 0},
+    {"exclusiveMaximum", kw_bound, AT(exclusive_maximum)},
+    {"exclusiveMinimum", kw_bound, AT(exclusive_minimum)},
+    {"format", kw_format, 0},
+    {"if", kw_subschema, AT(if_schema)},
+    {"items", kw_subschema, AT(items)},
+    {"maxContains", kw_count, AT(max_contains)},
+    {"maxItems", kw_count, AT(max_items)},
+    {"maxLength", kw_count, AT(max_length)},
+    {"maxProperties", kw_count, AT(max_properties)},
+    {"maximum", kw_bound, AT(maximum)},
+    {"minContains", kw_count, AT(min_contains)},
+    {"minItems", kw_count, AT(min_items)},
+    {"minLength", kw_count, AT(min_length)},
+    {"minProperties", kw_count, AT(min_properties)},
+    {"minimum", kw_bound, AT(minimum)},
+    {"multipleOf", kw_multiple_of, 0},
+    {"not", kw_subschema, AT(not_schema)},
+    {"oneOf", kw_schema_list, AT(one_of)},
+    {"pattern", kw_pattern, 0},
+    {"patternProperties", kw_pattern_properties, 0},
+    {"prefixItems", kw_schema_list, AT(prefix_items)},
+    {"properties", kw_members, AT(properties)},
+    {"propertyNames", kw_subschema, AT(property_names)},
+    {"readOnly", kw_flag, 0},
+    {"required", kw_required, 0},
+    {"then", kw_subschema, AT(then_schema)},
+    {"title", kw_text, 0},
+    {"type", kw_type, 0},
+    {"uniqueItems", kw_unique_items, 0},
+    {"writeOnly", kw_flag, 0},
 };
+
+/*
+ * Does a member before `member` in `object` have its name?  cJSON keeps
+ * both copies of a repeated key; sanshe's parser refuses them, but trees
+ * may come from elsewhere.
+ */
+static bool repeated(const cJSON *object, const cJSON *member)
+{
+	const cJSON *m;
+
+	for (m = object->child; m != member; m = m->next)
+		if (strcmp(m->string, member->string) == 0)
+			return true;
+	return false;
+}
 
 static int compile_keyword(struct schema_compiler *c, struct schema_node *n,
 			   const cJSON *member)
 {
 	size_t i;
 
+	if (repeated(n->source, member))
+		return schema_compile_fail(c, _("keyword '%s' appears twice"),
+					   member->string);
 	for (i = 0; i < SANSHE_ARRAY_SIZE(keywords); i++)
 		if (strcmp(member->string, keywords[i].name) == 0)
 			return keywords[i].compile(c, n, member,
@@ -515,10 +545,12 @@ int schema_compile_node(struct schema_compiler *c, const cJSON *json,
 	int err = 0;
 
 	if (c->depth >= SCHEMA_MAX_DEPTH)
-		return schema_compile_fail(c, "%s", _("schemas nested too deeply"));
+		return schema_compile_fail(c, "%s",
+					   _("schemas nested too deeply"));
 	if (!cJSON_IsBool(json) && !cJSON_IsObject(json))
-		return schema_compile_fail(c, "%s", _("a schema must be an "
-						      "object or true or false"));
+		return schema_compile_fail(c, "%s",
+					   _("a schema must be an "
+					     "object or true or false"));
 	if (!(n = schema_node_new(c->schema, json, where_text(c))))
 		return out_of_memory();
 	*out = n;

@@ -47,8 +47,8 @@ static int digits(const char *s, int n)
 
 static int days_in_month(int year, int month)
 {
-	static const int days[] = { 31, 28, 31, 30, 31, 30,
-				    31, 31, 30, 31, 30, 31 };
+	static const int days[] = {31, 28, 31, 30, 31, 30,
+				   31, 31, 30, 31, 30, 31};
 	bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
 
 	return month == 2 && leap ? 29 : days[month - 1];
@@ -85,8 +85,8 @@ static int offset_minutes(const char *s, int *east)
 		*east = 0;
 		return 0;
 	}
-	if ((s[0] != '+' && s[0] != '-') || (minutes = hours_minutes(s + 1)) < 0 ||
-	    s[6] != '\0')
+	if ((s[0] != '+' && s[0] != '-') ||
+	    (minutes = hours_minutes(s + 1)) < 0 || s[6] != '\0')
 		return -1;
 	*east = s[0] == '+' ? minutes : -minutes;
 	return 0;

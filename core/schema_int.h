@@ -26,7 +26,7 @@
 #include "schema.h"
 
 /* Deepest nesting of subschemas, in compiling and in validating. */
-#define SCHEMA_MAX_DEPTH 512
+#define SCHEMA_MAX_DEPTH 1024
 
 /* An unset maximum (maxLength, maxItems, ...). */
 #define SCHEMA_UNLIMITED SIZE_MAX
@@ -89,18 +89,18 @@ struct schema_bound {
 };
 
 struct schema_node {
-	size_t number;       /* its place in sanshe_schema.nodes */
+	size_t number;	     /* its place in sanshe_schema.nodes */
 	const cJSON *source; /* in the schema's copy of the tree */
-	char *where;         /* its JSON pointer in the schema */
-	int boolean;         /* 0 or 1 for false / true; -1 for an object */
-	unsigned types;      /* enum schema_type bits; 0 for any */
+	char *where;	     /* its JSON pointer in the schema */
+	int boolean;	     /* 0 or 1 for false / true; -1 for an object */
+	unsigned types;	     /* enum schema_type bits; 0 for any */
 
 	struct schema_members properties;
 	struct schema_patterns pattern_properties;
 	struct schema_node *additional_properties;
 	struct schema_node *property_names;
 	size_t min_properties, max_properties;
-	const cJSON *required;           /* array of strings */
+	const cJSON *required;		 /* array of strings */
 	const cJSON *dependent_required; /* object of arrays of strings */
 	struct schema_members dependent_schemas;
 
@@ -132,7 +132,7 @@ struct schema_node {
 
 struct sanshe_schema {
 	char *name;
-	cJSON *tree;         /* the schema's own copy */
+	cJSON *tree;	     /* the schema's own copy */
 	const char *root_id; /* root $id, borrowed from tree; or NULL */
 	struct schema_node **nodes;
 	size_t count, alloc;
@@ -151,9 +151,9 @@ struct schema_compiler {
 struct schema_validation {
 	const sanshe_schema *schema;
 	sanshe_schema_errors *errors;
-	sanshe_buf pointer;      /* where in the instance */
+	sanshe_buf pointer;	 /* where in the instance */
 	pcre2_match_data *match; /* for every regex of the schema */
-	int quiet;               /* >0: inside not/anyOf/oneOf/if/contains */
+	int quiet;		 /* >0: inside not/anyOf/oneOf/if/contains */
 	int depth;
 	const char *prefix; /* put before each message (propertyNames) */
 };
@@ -161,15 +161,15 @@ struct schema_validation {
 /* schema.c */
 
 /** A new node for `source`, owned by the schema. NULL when out of memory. */
-struct schema_node *schema_node_new(sanshe_schema *schema,
-				    const cJSON *source, const char *where);
+struct schema_node *schema_node_new(sanshe_schema *schema, const cJSON *source,
+				    const char *where);
 
 /**
  * Fail compiling: "schema 'NAME': POINTER: message".  Returns
  * SANSHE_EINVALID.
  */
 int schema_compile_fail(const struct schema_compiler *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /* schema_compile.c */
 
@@ -275,17 +275,17 @@ int schema_check_array(struct schema_validation *v,
  * 1 (invalid) or SANSHE_ENOMEM.
  */
 int schema_report(struct schema_validation *v, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 /** Same, at the member `name` of the current object. */
 int schema_report_member(struct schema_validation *v, const char *name,
 			 const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /** Same, at item `index` of the current array. */
 int schema_report_item(struct schema_validation *v, size_t index,
 		       const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /** Shortest text that reads back as `d` ("0.1", "1e+308"). */
 void schema_number_text(char *out, size_t size, double d);

@@ -13,8 +13,8 @@
 
 #include "schema_int.h"
 
-static int count_limits(struct schema_validation *v, size_t count,
-			size_t min, size_t max, const char *const texts[4])
+static int count_limits(struct schema_validation *v, size_t count, size_t min,
+			size_t max, const char *const texts[4])
 {
 	if (count < min)
 		return schema_report(v, min == 1 ? texts[0] : texts[1], min);
@@ -28,10 +28,10 @@ static int check_property_count(struct schema_validation *v,
 				const cJSON *instance)
 {
 	const char *const texts[] = {
-		_("must have at least %zu field"),
-		_("must have at least %zu fields"),
-		_("must have at most %zu field"),
-		_("must have at most %zu fields"),
+	    _("must have at least %zu field"),
+	    _("must have at least %zu fields"),
+	    _("must have at most %zu field"),
+	    _("must have at most %zu fields"),
 	};
 
 	if (!n->min_properties && n->max_properties == SCHEMA_UNLIMITED)
@@ -51,14 +51,14 @@ static int check_required(struct schema_validation *v,
 	const cJSON *name;
 	int acc = 0;
 
-	cJSON_ArrayForEach(name, n->required)
-		if (!has_member(instance, name->valuestring) &&
-		    schema_fold(v, &acc,
-				schema_report_member(v, name->valuestring,
-						     _("required field '%s' is "
-						       "missing"),
-						     name->valuestring)))
-			break;
+	cJSON_ArrayForEach(
+	    name, n->required) if (!has_member(instance, name->valuestring) &&
+				   schema_fold(v, &acc,
+					       schema_report_member(
+						   v, name->valuestring,
+						   _("required field '%s' is "
+						     "missing"),
+						   name->valuestring))) break;
 	return acc;
 }
 
@@ -69,19 +69,21 @@ static int check_dependent_required(struct schema_validation *v,
 	const cJSON *present, *name;
 	int acc = 0;
 
-	cJSON_ArrayForEach(present, n->dependent_required) {
+	cJSON_ArrayForEach(present, n->dependent_required)
+	{
 		if (!has_member(instance, present->string))
 			continue;
-		cJSON_ArrayForEach(name, present)
-			if (!has_member(instance, name->valuestring) &&
-			    schema_fold(v, &acc,
-					schema_report_member(
-						v, name->valuestring,
-						_("field '%s' is required when "
-						  "'%s' is present"),
-						name->valuestring,
-						present->string)))
-				return acc;
+		cJSON_ArrayForEach(
+		    name,
+		    present) if (!has_member(instance, name->valuestring) &&
+				 schema_fold(
+				     v, &acc,
+				     schema_report_member(
+					 v, name->valuestring,
+					 _("field '%s' is required when "
+					   "'%s' is present"),
+					 name->valuestring,
+					 present->string))) return acc;
 	}
 	return acc;
 }
@@ -111,10 +113,11 @@ static int check_patterns(struct schema_validation *v,
 		p = &n->pattern_properties.items[i];
 		rc = schema_regex_match(v, &p->regex, member->string, &why);
 		if (rc < 0)
-			rc = schema_report_member(v, member->string,
-						  _("cannot check pattern '%s': "
-						    "%s"),
-						  p->regex.source, why);
+			rc =
+			    schema_report_member(v, member->string,
+						 _("cannot check pattern '%s': "
+						   "%s"),
+						 p->regex.source, why);
 		else if (rc > 0) {
 			*matched = true;
 			rc = schema_validate_member(v, p->node, member,
@@ -138,33 +141,45 @@ static int check_name(struct schema_validation *v, const struct schema_node *n,
 	name.type = cJSON_String | cJSON_IsReference;
 	name.valuestring = member->string;
 	v->prefix = _("field name");
-	rc = schema_validate_member(v, n->property_names, &name, member->string);
+	rc =
+	    schema_validate_member(v, n->property_names, &name, member->string);
 	v->prefix = saved;
 	return rc;
+}
+
+/* A member neither properties nor patternProperties speak of. */
+static int check_additional(struct schema_validation *v,
+			    const struct schema_node *n, const cJSON *member)
+{
+	const struct schema_node *other = n->additional_properties;
+
+	if (!other)
+		return 0;
+	if (other->boolean == 0)
+		return schema_report_member(v, member->string, "%s",
+					    _("unknown field"));
+	return schema_validate_member(v, other, member, member->string);
 }
 
 static int check_member(struct schema_validation *v,
 			const struct schema_node *n, const cJSON *member)
 {
 	const struct schema_node *known = property(n, member->string);
-	const struct schema_node *other = n->additional_properties;
 	bool matched = known != NULL;
 	int acc = 0;
 
-	if (known && schema_fold(v, &acc, schema_validate_member(v, known, member,
-								member->string)))
-		return acc;
+	if (known) {
+		if (schema_fold(v, &acc,
+				schema_validate_member(v, known, member,
+						       member->string)))
+			return acc;
+	}
 	if (schema_fold(v, &acc, check_patterns(v, n, member, &matched)))
 		return acc;
-	if (!matched && other && other->boolean == 0)
-		schema_fold(v, &acc, schema_report_member(v, member->string, "%s",
-							  _("unknown field")));
-	else if (!matched && other)
-		schema_fold(v, &acc, schema_validate_member(v, other, member,
-							    member->string));
-	if (acc < 0 || (acc && v->quiet) || !n->property_names)
+	if (!matched && schema_fold(v, &acc, check_additional(v, n, member)))
 		return acc;
-	schema_fold(v, &acc, check_name(v, n, member));
+	if (n->property_names)
+		schema_fold(v, &acc, check_name(v, n, member));
 	return acc;
 }
 
@@ -177,9 +192,10 @@ static int check_members(struct schema_validation *v,
 	if (!n->properties.count && !n->pattern_properties.count &&
 	    !n->additional_properties && !n->property_names)
 		return 0;
-	cJSON_ArrayForEach(member, instance)
-		if (schema_fold(v, &acc, check_member(v, n, member)))
-			break;
+	cJSON_ArrayForEach(
+	    member,
+	    instance) if (schema_fold(v, &acc,
+				      check_member(v, n, member))) break;
 	return acc;
 }
 
@@ -194,15 +210,16 @@ static int check_dependent_schemas(struct schema_validation *v,
 	for (i = 0; i < n->dependent_schemas.count; i++) {
 		m = &n->dependent_schemas.items[i];
 		if (has_member(instance, m->name) &&
-		    schema_fold(v, &acc, schema_validate_node(v, m->node, instance)))
+		    schema_fold(v, &acc,
+				schema_validate_node(v, m->node, instance)))
 			break;
 	}
 	return acc;
 }
 
 static const schema_check_fn object_checks[] = {
-	check_property_count, check_required,	       check_dependent_required,
-	check_members,	      check_dependent_schemas,
+    check_property_count, check_required,	   check_dependent_required,
+    check_members,	  check_dependent_schemas,
 };
 
 int schema_check_object(struct schema_validation *v,
@@ -218,10 +235,10 @@ static int check_item_count(struct schema_validation *v,
 			    const struct schema_node *n, const cJSON *instance)
 {
 	const char *const texts[] = {
-		_("must have at least %zu item"),
-		_("must have at least %zu items"),
-		_("must have at most %zu item"),
-		_("must have at most %zu items"),
+	    _("must have at least %zu item"),
+	    _("must have at least %zu items"),
+	    _("must have at most %zu item"),
+	    _("must have at most %zu items"),
 	};
 
 	if (!n->min_items && n->max_items == SCHEMA_UNLIMITED)
@@ -231,21 +248,23 @@ static int check_item_count(struct schema_validation *v,
 }
 
 /* prefixItems for the first items, then items for the rest. */
-static int check_items(struct schema_validation *v,
-		       const struct schema_node *n, const cJSON *instance)
+static int check_items(struct schema_validation *v, const struct schema_node *n,
+		       const cJSON *instance)
 {
 	const struct schema_node *schema;
 	const cJSON *item;
 	size_t i = 0;
 	int acc = 0, rc;
 
-	cJSON_ArrayForEach(item, instance) {
+	cJSON_ArrayForEach(item, instance)
+	{
 		schema = i < n->prefix_items.count ? n->prefix_items.items[i]
 						   : n->items;
 		if (!schema)
 			break;
 		if (schema->boolean == 0 && schema == n->items)
-			rc = schema_report_item(v, i, "%s", _("unexpected item"));
+			rc = schema_report_item(v, i, "%s",
+						_("unexpected item"));
 		else
 			rc = schema_validate_item(v, schema, item, i);
 		if (schema_fold(v, &acc, rc))
@@ -259,10 +278,10 @@ static int check_contains(struct schema_validation *v,
 			  const struct schema_node *n, const cJSON *instance)
 {
 	const char *const texts[] = {
-		_("must contain at least %zu matching item"),
-		_("must contain at least %zu matching items"),
-		_("must contain at most %zu matching item"),
-		_("must contain at most %zu matching items"),
+	    _("must contain at least %zu matching item"),
+	    _("must contain at least %zu matching items"),
+	    _("must contain at most %zu matching item"),
+	    _("must contain at most %zu matching items"),
 	};
 	const cJSON *item;
 	size_t found = 0;
@@ -271,7 +290,8 @@ static int check_contains(struct schema_validation *v,
 	if (!n->contains)
 		return 0;
 	v->quiet++;
-	cJSON_ArrayForEach(item, instance) {
+	cJSON_ArrayForEach(item, instance)
+	{
 		if ((rc = schema_validate_node(v, n->contains, item)) < 0)
 			break;
 		found += rc == 0;
@@ -297,19 +317,21 @@ static int check_unique(struct schema_validation *v,
 			if (sanshe_json_equal(earlier, item))
 				break;
 		if (earlier != item &&
-		    schema_fold(v, &acc, schema_report_item(v, i, _("duplicate of "
-								   "item %zu"),
-							    j)))
+		    schema_fold(v, &acc,
+				schema_report_item(v, i,
+						   _("duplicate of "
+						     "item %zu"),
+						   j)))
 			break;
 	}
 	return acc;
 }
 
 static const schema_check_fn array_checks[] = {
-	check_item_count,
-	check_items,
-	check_contains,
-	check_unique,
+    check_item_count,
+    check_items,
+    check_contains,
+    check_unique,
 };
 
 int schema_check_array(struct schema_validation *v,

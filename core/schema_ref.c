@@ -117,8 +117,7 @@ static const cJSON *pointer_lookup(const cJSON *root, char *pointer)
 }
 
 /* The fragment of a reference to this document (after "#"), or NULL. */
-static const char *local_fragment(const sanshe_schema *schema,
-				  const char *ref)
+static const char *local_fragment(const sanshe_schema *schema, const char *ref)
 {
 	size_t len;
 
@@ -156,22 +155,28 @@ static int resolve(struct schema_compiler *c, struct schema_node *n)
 
 	fragment = local_fragment(c->schema, ref);
 	if (!fragment)
-		return schema_compile_fail(c, _("$ref '%s': only references "
-						"within the schema ('#/...') are "
-						"supported"), ref);
+		return schema_compile_fail(c,
+					   _("$ref '%s': only references "
+					     "within the schema ('#/...') are "
+					     "supported"),
+					   ref);
 	if (*fragment && *fragment != '/')
-		return schema_compile_fail(c, _("$ref '%s': anchors are not "
-						"supported, use a JSON pointer"),
+		return schema_compile_fail(c,
+					   _("$ref '%s': anchors are not "
+					     "supported, use a JSON pointer"),
 					   ref);
 	err = percent_decode(&pointer, fragment);
 	if (err > 0)
-		err = schema_compile_fail(c, _("$ref '%s': bad %%-escape"), ref);
+		err =
+		    schema_compile_fail(c, _("$ref '%s': bad %%-escape"), ref);
 	if (!err)
 		target = node_at(c->schema,
 				 pointer_lookup(c->schema->tree, pointer.ptr));
 	if (!err && !target)
-		err = schema_compile_fail(c, _("$ref '%s' does not lead to a "
-					       "schema"), ref);
+		err = schema_compile_fail(c,
+					  _("$ref '%s' does not lead to a "
+					    "schema"),
+					  ref);
 	n->ref = (struct schema_node *)target;
 	sanshe_buf_dispose(&pointer);
 	return err;
@@ -210,14 +215,16 @@ static int report_loop(struct loop_search *ls, const struct schema_node *n)
 	while (ls->path[i] != n)
 		i++;
 	for (; i < ls->depth && !err; i++)
-		err = sanshe_buf_printf(&text, "%s -> ", *ls->path[i]->where ?
-					ls->path[i]->where : "#");
+		err = sanshe_buf_printf(&text, "%s -> ",
+					*ls->path[i]->where ? ls->path[i]->where
+							    : "#");
 	if (!err)
 		err = sanshe_buf_puts(&text, *n->where ? n->where : "#");
 	if (!err && !(err = where_set(ls->compiler, n->where)))
 		err = schema_compile_fail(ls->compiler,
 					  _("$ref loop that never reaches into "
-					    "the instance: %s"), text.ptr);
+					    "the instance: %s"),
+					  text.ptr);
 	sanshe_buf_dispose(&text);
 	return err;
 }
@@ -238,8 +245,8 @@ static int visit_list(struct loop_search *ls, const struct schema_list *list)
 static int visit_same_instance(struct loop_search *ls,
 			       const struct schema_node *n)
 {
-	const struct schema_node *one[] = { n->ref, n->not_schema, n->if_schema,
-					    n->then_schema, n->else_schema };
+	const struct schema_node *one[] = {n->ref, n->not_schema, n->if_schema,
+					   n->then_schema, n->else_schema};
 	size_t i;
 	int err = 0;
 
@@ -281,7 +288,7 @@ static int visit(struct loop_search *ls, const struct schema_node *n)
 
 int schema_check_loops(struct schema_compiler *c)
 {
-	struct loop_search ls = { c, NULL, 0, NULL };
+	struct loop_search ls = {c, NULL, 0, NULL};
 	size_t i;
 	int err = 0;
 

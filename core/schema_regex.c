@@ -26,37 +26,58 @@
 
 #include "schema_int.h"
 
-#define COMPILE_OPTIONS                                                       \
-	(PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALT_BSUX |                  \
-	 PCRE2_ALLOW_EMPTY_CLASS | PCRE2_MATCH_UNSET_BACKREF |               \
+#define COMPILE_OPTIONS                                                        \
+	(PCRE2_UTF | PCRE2_DOLLAR_ENDONLY | PCRE2_ALT_BSUX |                   \
+	 PCRE2_ALLOW_EMPTY_CLASS | PCRE2_MATCH_UNSET_BACKREF |                 \
 	 PCRE2_NEVER_BACKSLASH_C)
 
 static const struct {
 	const char *long_name;
 	const char *short_name;
 } categories[] = {
-	{ "Cased_Letter", "L&" },	   { "Close_Punctuation", "Pe" },
-	{ "Connector_Punctuation", "Pc" }, { "Control", "Cc" },
-	{ "Currency_Symbol", "Sc" },	   { "Dash_Punctuation", "Pd" },
-	{ "Decimal_Number", "Nd" },	   { "Enclosing_Mark", "Me" },
-	{ "Final_Punctuation", "Pf" },	   { "Format", "Cf" },
-	{ "Initial_Punctuation", "Pi" },   { "Letter", "L" },
-	{ "Letter_Number", "Nl" },	   { "Line_Separator", "Zl" },
-	{ "Lowercase_Letter", "Ll" },	   { "Mark", "M" },
-	{ "Combining_Mark", "M" },	   { "Math_Symbol", "Sm" },
-	{ "Modifier_Letter", "Lm" },	   { "Modifier_Symbol", "Sk" },
-	{ "Nonspacing_Mark", "Mn" },	   { "Number", "N" },
-	{ "Open_Punctuation", "Ps" },	   { "Other", "C" },
-	{ "Other_Letter", "Lo" },	   { "Other_Number", "No" },
-	{ "Other_Punctuation", "Po" },	   { "Other_Symbol", "So" },
-	{ "Paragraph_Separator", "Zp" },   { "Private_Use", "Co" },
-	{ "Punctuation", "P" },		   { "Separator", "Z" },
-	{ "Space_Separator", "Zs" },	   { "Spacing_Mark", "Mc" },
-	{ "Surrogate", "Cs" },		   { "Symbol", "S" },
-	{ "Titlecase_Letter", "Lt" },	   { "Unassigned", "Cn" },
-	{ "Uppercase_Letter", "Lu" },	   { "digit", "Nd" },
-	{ "punct", "P" },		   { "cntrl", "Cc" },
-	{ "LC", "L&" },
+    {"Cased_Letter", "L&"},
+    {"Close_Punctuation", "Pe"},
+    {"Connector_Punctuation", "Pc"},
+    {"Control", "Cc"},
+    {"Currency_Symbol", "Sc"},
+    {"Dash_Punctuation", "Pd"},
+    {"Decimal_Number", "Nd"},
+    {"Enclosing_Mark", "Me"},
+    {"Final_Punctuation", "Pf"},
+    {"Format", "Cf"},
+    {"Initial_Punctuation", "Pi"},
+    {"Letter", "L"},
+    {"Letter_Number", "Nl"},
+    {"Line_Separator", "Zl"},
+    {"Lowercase_Letter", "Ll"},
+    {"Mark", "M"},
+    {"Combining_Mark", "M"},
+    {"Math_Symbol", "Sm"},
+    {"Modifier_Letter", "Lm"},
+    {"Modifier_Symbol", "Sk"},
+    {"Nonspacing_Mark", "Mn"},
+    {"Number", "N"},
+    {"Open_Punctuation", "Ps"},
+    {"Other", "C"},
+    {"Other_Letter", "Lo"},
+    {"Other_Number", "No"},
+    {"Other_Punctuation", "Po"},
+    {"Other_Symbol", "So"},
+    {"Paragraph_Separator", "Zp"},
+    {"Private_Use", "Co"},
+    {"Punctuation", "P"},
+    {"Separator", "Z"},
+    {"Space_Separator", "Zs"},
+    {"Spacing_Mark", "Mc"},
+    {"Surrogate", "Cs"},
+    {"Symbol", "S"},
+    {"Titlecase_Letter", "Lt"},
+    {"Unassigned", "Cn"},
+    {"Uppercase_Letter", "Lu"},
+    {"digit", "Nd"},
+    {"punct", "P"},
+    {"cntrl", "Cc"},
+    {"LC", "L&"},
 };
 
 static int put_property(sanshe_buf *out, const char *name, size_t len)
@@ -69,7 +90,8 @@ static int put_property(sanshe_buf *out, const char *name, size_t len)
 		skip = 3;
 	for (i = 0; i < SANSHE_ARRAY_SIZE(categories); i++)
 		if (strlen(categories[i].long_name) == len - skip &&
-		    strncmp(categories[i].long_name, name + skip, len - skip) == 0)
+		    strncmp(categories[i].long_name, name + skip, len - skip) ==
+			0)
 			return sanshe_buf_puts(out, categories[i].short_name);
 	return sanshe_buf_put(out, name + skip, len - skip);
 }
@@ -81,11 +103,12 @@ static int translate(sanshe_buf *out, const char *source)
 	int err = sanshe_buf_puts(out, "");
 
 	while (*p && !err) {
-		if (p[0] == '\\' && (p[1] == 'p' || p[1] == 'P') && p[2] == '{' &&
-		    (end = strchr(p + 3, '}')) != NULL) {
+		if (p[0] == '\\' && (p[1] == 'p' || p[1] == 'P') &&
+		    p[2] == '{' && (end = strchr(p + 3, '}')) != NULL) {
 			err = sanshe_buf_put(out, p, 3);
 			if (!err)
-				err = put_property(out, p + 3, (size_t)(end - p - 3));
+				err = put_property(out, p + 3,
+						   (size_t)(end - p - 3));
 			if (!err)
 				err = sanshe_buf_putc(out, '}');
 			p = end + 1;
@@ -122,8 +145,9 @@ int schema_regex_compile(struct schema_compiler *c, struct schema_regex *regex,
 	regex->source = source;
 	if (!regex->code) {
 		pcre2_get_error_message(code, reason, sizeof(reason));
-		err = schema_compile_fail(c, _("'%s': invalid pattern '%s': %s"),
-					  keyword, source, (const char *)reason);
+		err =
+		    schema_compile_fail(c, _("'%s': invalid pattern '%s': %s"),
+					keyword, source, (const char *)reason);
 	}
 done:
 	pcre2_compile_context_free(context);
@@ -143,8 +167,9 @@ int schema_regex_match(const struct schema_validation *v,
 {
 	int rc;
 
-	rc = pcre2_match(regex->code, (PCRE2_SPTR)subject, PCRE2_ZERO_TERMINATED,
-			 0, 0, v->match, v->schema->match_context);
+	rc =
+	    pcre2_match(regex->code, (PCRE2_SPTR)subject, PCRE2_ZERO_TERMINATED,
+			0, 0, v->match, v->schema->match_context);
 	if (rc >= 0) /* 0: matched, but the offsets did not all fit */
 		return 1;
 	if (rc == PCRE2_ERROR_NOMATCH)

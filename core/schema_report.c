@@ -28,7 +28,8 @@ static int buf_vprintf(sanshe_buf *buf, const char *fmt, va_list ap)
 	n = vsnprintf(NULL, 0, fmt, again);
 	va_end(again);
 	if (n < 0)
-		return sanshe_error_set(SANSHE_ERROR, "%s", _("cannot format text"));
+		return sanshe_error_set(SANSHE_ERROR, "%s",
+					_("cannot format text"));
 	if ((err = sanshe_buf_grow(buf, (size_t)n)) != 0)
 		return err;
 	vsnprintf(buf->ptr + buf->size, (size_t)n + 1, fmt, ap);
@@ -55,8 +56,7 @@ static int append(sanshe_schema_errors *errors, char *pointer, char *message)
 	return 0;
 }
 
-static int report_here(struct schema_validation *v, const char *fmt,
-		       va_list ap)
+static int report_here(struct schema_validation *v, const char *fmt, va_list ap)
 {
 	sanshe_buf message = SANSHE_BUF_INIT;
 	char *pointer = NULL, *text = NULL;
@@ -159,7 +159,8 @@ int schema_value_text(sanshe_buf *out, const cJSON *value, size_t max)
 	len = strlen(text);
 	if (len > max) {
 		/* Cut on a character boundary. */
-		for (len = max; len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80;
+		for (len = max;
+		     len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80;
 		     len--)
 			;
 		err = sanshe_buf_put(out, text, len);

@@ -67,8 +67,9 @@ static int check_all_of(struct schema_validation *v,
 	int acc = 0;
 
 	for (i = 0; i < n->all_of.count; i++)
-		if (schema_fold(v, &acc, schema_validate_node(v, n->all_of.items[i],
-							      instance)))
+		if (schema_fold(
+			v, &acc,
+			schema_validate_node(v, n->all_of.items[i], instance)))
 			break;
 	return acc;
 }
@@ -133,14 +134,16 @@ static int check_one_of(struct schema_validation *v,
 		if (rc > 0)
 			continue;
 		if (first)
-			return schema_report(v, _("matches more than one of the "
-						  "allowed schemas ('%s' and '%s')"),
-					     first->where, n->one_of.items[i]->where);
+			return schema_report(
+			    v,
+			    _("matches more than one of the "
+			      "allowed schemas ('%s' and '%s')"),
+			    first->where, n->one_of.items[i]->where);
 		first = n->one_of.items[i];
 	}
 	return first || !n->one_of.count
-		       ? 0
-		       : report_no_match(v, &n->one_of, instance);
+		   ? 0
+		   : report_no_match(v, &n->one_of, instance);
 }
 
 static int check_not(struct schema_validation *v, const struct schema_node *n,
@@ -148,7 +151,8 @@ static int check_not(struct schema_validation *v, const struct schema_node *n,
 {
 	int rc;
 
-	if (!n->not_schema || (rc = matches_not(v, n->not_schema, instance)) > 0)
+	if (!n->not_schema ||
+	    (rc = matches_not(v, n->not_schema, instance)) > 0)
 		return 0;
 	if (rc < 0)
 		return rc;
@@ -171,10 +175,10 @@ static int check_if(struct schema_validation *v, const struct schema_node *n,
 }
 
 static const schema_check_fn node_checks[] = {
-	schema_check_type,   schema_check_value,  schema_check_string,
-	schema_check_number, schema_check_object, schema_check_array,
-	check_ref,	     check_all_of,	  check_any_of,
-	check_one_of,	     check_not,		  check_if,
+    schema_check_type,	 schema_check_value,  schema_check_string,
+    schema_check_number, schema_check_object, schema_check_array,
+    check_ref,		 check_all_of,	      check_any_of,
+    check_one_of,	 check_not,	      check_if,
 };
 
 int schema_validate_node(struct schema_validation *v,
@@ -183,7 +187,8 @@ int schema_validate_node(struct schema_validation *v,
 	int rc;
 
 	if (node->boolean >= 0)
-		return node->boolean ? 0 : schema_report(v, "%s", _("not allowed"));
+		return node->boolean ? 0
+				     : schema_report(v, "%s", _("not allowed"));
 	if (v->depth >= SCHEMA_MAX_DEPTH)
 		return schema_report(v, "%s", _("nested too deeply to check"));
 	v->depth++;
@@ -259,9 +264,8 @@ int sanshe_schema_validate(const sanshe_schema *schema, const cJSON *instance,
 			   sanshe_schema_errors *errors)
 {
 	sanshe_schema_errors found = SANSHE_SCHEMA_ERRORS_INIT;
-	struct schema_validation v = { schema, &found, SANSHE_BUF_INIT,
-				       NULL,   0,      0,
-				       NULL };
+	struct schema_validation v = {schema, &found, SANSHE_BUF_INIT, NULL, 0,
+				      0,      NULL};
 	int rc;
 
 	if (!schema || !instance)

@@ -36,9 +36,11 @@ static void test_utf8_length_counts_code_points(void **state)
 	(void)state;
 	assert_int_equal(sanshe_utf8_length(""), 0);
 	assert_int_equal(sanshe_utf8_length("abc"), 3);
-	assert_int_equal(sanshe_utf8_length("\xcf\x80"), 1);             /* π */
-	assert_int_equal(sanshe_utf8_length("\xe4\xb8\x89\xe7\xa4\xbe"), 2); /* 三社 */
-	assert_int_equal(sanshe_utf8_length("\xf0\x9f\x92\xa9x"), 2);     /* U+1F4A9 x */
+	assert_int_equal(sanshe_utf8_length("\xcf\x80"), 1); /* π */
+	assert_int_equal(sanshe_utf8_length("\xe4\xb8\x89\xe7\xa4\xbe"),
+			 2); /* 三社 */
+	assert_int_equal(sanshe_utf8_length("\xf0\x9f\x92\xa9x"),
+			 2); /* U+1F4A9 x */
 }
 
 static void test_json_pointer_push_escapes_tilde_and_slash(void **state)
@@ -109,13 +111,13 @@ static void test_json_equal_refuses_repeated_keys_trick(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_utf8_length_counts_code_points),
-		cmocka_unit_test(test_json_pointer_push_escapes_tilde_and_slash),
-		cmocka_unit_test(test_json_pointer_push_index_appends_decimal),
-		cmocka_unit_test(test_json_equal_compares_numbers_by_value),
-		cmocka_unit_test(test_json_equal_ignores_member_order),
-		cmocka_unit_test(test_json_equal_keeps_array_order),
-		cmocka_unit_test(test_json_equal_refuses_repeated_keys_trick),
+	    cmocka_unit_test(test_utf8_length_counts_code_points),
+	    cmocka_unit_test(test_json_pointer_push_escapes_tilde_and_slash),
+	    cmocka_unit_test(test_json_pointer_push_index_appends_decimal),
+	    cmocka_unit_test(test_json_equal_compares_numbers_by_value),
+	    cmocka_unit_test(test_json_equal_ignores_member_order),
+	    cmocka_unit_test(test_json_equal_keeps_array_order),
+	    cmocka_unit_test(test_json_equal_refuses_repeated_keys_trick),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,54 +47,49 @@ struct skip {
 #define NUL "U+0000 in a string: refused by sanshe's parser"
 
 static const struct skip skips[] = {
-	{ "defs.json", "validate definition against metaschema", NULL,
-	  UNSUPPORTED, REMOTE },
-	{ "not.json",
-	  "collect annotations inside a 'not', even if collection is disabled",
-	  NULL, UNSUPPORTED, "unevaluatedProperties not supported" },
-	{ "ref.json", "remote ref, containing refs itself", NULL, UNSUPPORTED,
-	  REMOTE },
-	{ "ref.json", "Recursive references between schemas", NULL,
-	  UNSUPPORTED, NO_ID },
-	{ "ref.json", "ref creates new scope when adjacent to keywords", NULL,
-	  UNSUPPORTED, "unevaluatedProperties not supported" },
-	{ "ref.json", "refs with relative uris and defs", NULL, UNSUPPORTED,
-	  NO_ID },
-	{ "ref.json", "relative refs with absolute uris and defs", NULL,
-	  UNSUPPORTED, NO_ID },
-	{ "ref.json",
-	  "$id must be resolved against nearest parent, not just immediate parent",
-	  NULL, UNSUPPORTED, NO_ID },
-	{ "ref.json", "order of evaluation: $id and $ref", NULL, UNSUPPORTED,
-	  NO_ID },
-	{ "ref.json", "order of evaluation: $id and $anchor and $ref", NULL,
-	  UNSUPPORTED, "$anchor not supported" },
-	{ "ref.json", "order of evaluation: $id and $ref on nested schema",
-	  NULL, UNSUPPORTED, NO_ID },
-	{ "ref.json", "URN base URI with URN and anchor ref", NULL, UNSUPPORTED,
-	  "$anchor not supported" },
-	{ "ref.json", "URN ref with nested pointer ref", NULL, UNSUPPORTED,
-	  NO_ID },
-	{ "ref.json", "ref to if", NULL, UNSUPPORTED, NO_ID },
-	{ "ref.json", "ref to then", NULL, UNSUPPORTED, NO_ID },
-	{ "ref.json", "ref to else", NULL, UNSUPPORTED, NO_ID },
-	{ "ref.json", "ref with absolute-path-reference", NULL, UNSUPPORTED,
-	  NO_ID },
-	{ "const.json", "nul characters in strings", NULL, UNREPRESENTABLE,
-	  NUL },
-	{ "enum.json", "nul characters in strings", NULL, UNREPRESENTABLE, NUL },
-	{ "optional/format/date.json", "validation of date strings",
-	  "invalid: NUL character after an otherwise valid full-date",
-	  UNREPRESENTABLE, NUL },
-	{ "format.json", "date format",
-	  "invalid date string is only an annotation by default", ASSERTED,
-	  "sanshe asserts date, date-time and uuid" },
-	{ "format.json", "date-time format",
-	  "invalid date-time string is only an annotation by default", ASSERTED,
-	  "sanshe asserts date, date-time and uuid" },
-	{ "format.json", "uuid format",
-	  "invalid uuid string is only an annotation by default", ASSERTED,
-	  "sanshe asserts date, date-time and uuid" },
+    {"defs.json", "validate definition against metaschema", NULL, UNSUPPORTED,
+     REMOTE},
+    {"not.json",
+     "collect annotations inside a 'not', even if collection is disabled", NULL,
+     UNSUPPORTED, "unevaluatedProperties not supported"},
+    {"ref.json", "remote ref, containing refs itself", NULL, UNSUPPORTED,
+     REMOTE},
+    {"ref.json", "Recursive references between schemas", NULL, UNSUPPORTED,
+     NO_ID},
+    {"ref.json", "ref creates new scope when adjacent to keywords", NULL,
+     UNSUPPORTED, "unevaluatedProperties not supported"},
+    {"ref.json", "refs with relative uris and defs", NULL, UNSUPPORTED, NO_ID},
+    {"ref.json", "relative refs with absolute uris and defs", NULL, UNSUPPORTED,
+     NO_ID},
+    {"ref.json",
+     "$id must be resolved against nearest parent, not just immediate parent",
+     NULL, UNSUPPORTED, NO_ID},
+    {"ref.json", "order of evaluation: $id and $ref", NULL, UNSUPPORTED, NO_ID},
+    {"ref.json", "order of evaluation: $id and $anchor and $ref", NULL,
+     UNSUPPORTED, "$anchor not supported"},
+    {"ref.json", "order of evaluation: $id and $ref on nested schema", NULL,
+     UNSUPPORTED, NO_ID},
+    {"ref.json", "URN base URI with URN and anchor ref", NULL, UNSUPPORTED,
+     "$anchor not supported"},
+    {"ref.json", "URN ref with nested pointer ref", NULL, UNSUPPORTED, NO_ID},
+    {"ref.json", "ref to if", NULL, UNSUPPORTED, NO_ID},
+    {"ref.json", "ref to then", NULL, UNSUPPORTED, NO_ID},
+    {"ref.json", "ref to else", NULL, UNSUPPORTED, NO_ID},
+    {"ref.json", "ref with absolute-path-reference", NULL, UNSUPPORTED, NO_ID},
+    {"const.json", "nul characters in strings", NULL, UNREPRESENTABLE, NUL},
+    {"enum.json", "nul characters in strings", NULL, UNREPRESENTABLE, NUL},
+    {"optional/format/date.json", "validation of date strings",
+     "invalid: NUL character after an otherwise valid full-date",
+     UNREPRESENTABLE, NUL},
+    {"format.json", "date format",
+     "invalid date string is only an annotation by default", ASSERTED,
+     "sanshe asserts date, date-time and uuid"},
+    {"format.json", "date-time format",
+     "invalid date-time string is only an annotation by default", ASSERTED,
+     "sanshe asserts date, date-time and uuid"},
+    {"format.json", "uuid format",
+     "invalid uuid string is only an annotation by default", ASSERTED,
+     "sanshe asserts date, date-time and uuid"},
 };
 
 struct suite_file {
@@ -103,55 +98,55 @@ struct suite_file {
 };
 
 static const struct suite_file files[] = {
-	{ "additionalProperties.json", NULL },
-	{ "allOf.json", NULL },
-	{ "anyOf.json", NULL },
-	{ "boolean_schema.json", NULL },
-	{ "const.json", NULL },
-	{ "contains.json", NULL },
-	{ "default.json", NULL },
-	{ "defs.json", NULL },
-	{ "dependentRequired.json", NULL },
-	{ "dependentSchemas.json", NULL },
-	{ "enum.json", NULL },
-	{ "exclusiveMaximum.json", NULL },
-	{ "exclusiveMinimum.json", NULL },
-	{ "format.json", NULL },
-	{ "if-then-else.json", NULL },
-	{ "infinite-loop-detection.json", NULL },
-	{ "items.json", NULL },
-	{ "maxContains.json", NULL },
-	{ "maxItems.json", NULL },
-	{ "maxLength.json", NULL },
-	{ "maxProperties.json", NULL },
-	{ "maximum.json", NULL },
-	{ "minContains.json", NULL },
-	{ "minItems.json", NULL },
-	{ "minLength.json", NULL },
-	{ "minProperties.json", NULL },
-	{ "minimum.json", NULL },
-	{ "multipleOf.json", NULL },
-	{ "not.json", NULL },
-	{ "oneOf.json", NULL },
-	{ "pattern.json", NULL },
-	{ "patternProperties.json", NULL },
-	{ "prefixItems.json", NULL },
-	{ "properties.json", NULL },
-	{ "propertyNames.json", NULL },
-	{ "ref.json", NULL },
-	{ "required.json", NULL },
-	{ "type.json", NULL },
-	{ "uniqueItems.json", NULL },
-	{ "optional/format/date.json", NULL },
-	{ "optional/format/date-time.json", NULL },
-	{ "optional/format/uuid.json", NULL },
-	{ "anchor.json", "$anchor not supported" },
-	{ "content.json", "content* keywords not supported" },
-	{ "dynamicRef.json", "$dynamicRef and $dynamicAnchor not supported" },
-	{ "refRemote.json", REMOTE },
-	{ "unevaluatedItems.json", "unevaluatedItems not supported" },
-	{ "unevaluatedProperties.json", "unevaluatedProperties not supported" },
-	{ "vocabulary.json", "$vocabulary not supported" },
+    {"additionalProperties.json", NULL},
+    {"allOf.json", NULL},
+    {"anyOf.json", NULL},
+    {"boolean_schema.json", NULL},
+    {"const.json", NULL},
+    {"contains.json", NULL},
+    {"default.json", NULL},
+    {"defs.json", NULL},
+    {"dependentRequired.json", NULL},
+    {"dependentSchemas.json", NULL},
+    {"enum.json", NULL},
+    {"exclusiveMaximum.json", NULL},
+    {"exclusiveMinimum.json", NULL},
+    {"format.json", NULL},
+    {"if-then-else.json", NULL},
+    {"infinite-loop-detection.json", NULL},
+    {"items.json", NULL},
+    {"maxContains.json", NULL},
+    {"maxItems.json", NULL},
+    {"maxLength.json", NULL},
+    {"maxProperties.json", NULL},
+    {"maximum.json", NULL},
+    {"minContains.json", NULL},
+    {"minItems.json", NULL},
+    {"minLength.json", NULL},
+    {"minProperties.json", NULL},
+    {"minimum.json", NULL},
+    {"multipleOf.json", NULL},
+    {"not.json", NULL},
+    {"oneOf.json", NULL},
+    {"pattern.json", NULL},
+    {"patternProperties.json", NULL},
+    {"prefixItems.json", NULL},
+    {"properties.json", NULL},
+    {"propertyNames.json", NULL},
+    {"ref.json", NULL},
+    {"required.json", NULL},
+    {"type.json", NULL},
+    {"uniqueItems.json", NULL},
+    {"optional/format/date.json", NULL},
+    {"optional/format/date-time.json", NULL},
+    {"optional/format/uuid.json", NULL},
+    {"anchor.json", "$anchor not supported"},
+    {"content.json", "content* keywords not supported"},
+    {"dynamicRef.json", "$dynamicRef and $dynamicAnchor not supported"},
+    {"refRemote.json", REMOTE},
+    {"unevaluatedItems.json", "unevaluatedItems not supported"},
+    {"unevaluatedProperties.json", "unevaluatedProperties not supported"},
+    {"vocabulary.json", "$vocabulary not supported"},
 };
 
 /* What one file came to. */
@@ -205,7 +200,7 @@ static cJSON *load(const char *name)
 static const char *text_of(const cJSON *object, const char *name)
 {
 	const char *s = cJSON_GetStringValue(
-		cJSON_GetObjectItemCaseSensitive(object, name));
+	    cJSON_GetObjectItemCaseSensitive(object, name));
 
 	return s ? s : "";
 }
@@ -297,7 +292,8 @@ static void refused(struct tally *t, const char *name, const char *reason,
 
 	snprintf(prefix, sizeof(prefix), "schema '%s': ", name);
 	assert_int_equal(rc, SANSHE_EINVALID);
-	assert_int_equal(strncmp(sanshe_error_last(), prefix, strlen(prefix)), 0);
+	assert_int_equal(strncmp(sanshe_error_last(), prefix, strlen(prefix)),
+			 0);
 	t->cases += cJSON_GetArraySize(tests);
 	note_skips(t, cJSON_GetArraySize(tests), reason);
 }
@@ -312,8 +308,8 @@ static void run_group(struct tally *t, const cJSON *group, int index)
 	int rc;
 
 	snprintf(name, sizeof(name), "%s[%d]", t->file->path, index);
-	rc = sanshe_schema_compile(&schema, cJSON_GetObjectItem(group, "schema"),
-				   name);
+	rc = sanshe_schema_compile(&schema,
+				   cJSON_GetObjectItem(group, "schema"), name);
 	if (skip && skip->kind == UNSUPPORTED) {
 		refused(t, name, skip->reason, tests, rc);
 		return;
@@ -325,7 +321,8 @@ static void run_group(struct tally *t, const cJSON *group, int index)
 	if (rc != 0)
 		fail_msg("%s: %s: %s", t->file->path, description,
 			 sanshe_error_last());
-	cJSON_ArrayForEach(test, tests) {
+	cJSON_ArrayForEach(test, tests)
+	{
 		if (skip && skip->kind == UNREPRESENTABLE) {
 			t->cases++;
 			note_skips(t, 1, skip->reason);
@@ -348,8 +345,7 @@ static void test_suite_file(void **state)
 
 	memset(&t, 0, sizeof(t));
 	t.file = file;
-	cJSON_ArrayForEach(group, groups)
-		run_group(&t, group, index++);
+	cJSON_ArrayForEach(group, groups) run_group(&t, group, index++);
 	cJSON_Delete(groups);
 	printf("# %s: %d/%d cases passed, %d skipped%s%s%s\n", file->path,
 	       t.passed, t.cases, t.skipped, t.skipped ? " (" : "", t.reasons,
