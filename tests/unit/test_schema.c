@@ -560,6 +560,9 @@ static void test_schema_regex_behaves_like_ecma262(void **state)
 	valid("{'pattern': '^\\\\p{Letter}+$'}", "'\xcf\x80\xce\xb9'");
 	valid("{'pattern': '^\\\\p{gc=Uppercase_Letter}$'}", "'\xc3\x89'");
 	valid("{'pattern': '^\\\\u00e9$'}", "'\xc3\xa9'");
+	valid("{'pattern': '^\\\\p{General_Category=Lu}\\\\u{1F4A9}$'}",
+	      "'A\xf0\x9f\x92\xa9'");
+	valid("{'pattern': '^\\\\p{Script=Greek}+$'}", "'\xcf\x80\xce\xb9'");
 	valid("{'pattern': '^[^]$'}", "'\\n'");
 	one_error("{'pattern': '^\\\\d$'}", "'\xe0\xa7\xaa'", "",
 		  "does not match pattern '^\\d$'");
