@@ -3,7 +3,9 @@
  * use.  A schema is compiled once; compiling refuses any keyword the
  * validator does not implement (never silently ignored), except annotations
  * (title, description, $comment, default, examples, deprecated, readOnly,
- * writeOnly, $schema) and sanshe's own extensions beginning with "x-".
+ * writeOnly, $schema, and $id at the root) and sanshe's own extensions
+ * beginning with "x-".  docs/schema.md lists what is supported and why the
+ * rest is not.
  *
  * Regular expressions (`pattern`, `patternProperties`) are PCRE2 in UTF
  * mode, which agrees with ECMA-262 on the patterns schemas use (classes,
