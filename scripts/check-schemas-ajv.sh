@@ -159,7 +159,8 @@ for (const [n, s] of Object.entries(raw)) {
 
 const esc = (s) => String(s).replace(/~/g, "~0").replace(/\//g, "~1");
 // The pointer of each violation: for a missing or unexpected member, the
-// member itself; for a bad member name, that member; else the instance.
+// member itself; for a bad member name, that member; for a repeated item,
+// the repeat; else the instance.
 function pointers(errors) {
   const set = new Set();
   for (const e of errors || []) {
@@ -169,6 +170,7 @@ function pointers(errors) {
     else if (e.keyword === "propertyNames") p += "/" + esc(e.params.propertyName);
     else if (e.keyword === "required" || e.keyword === "dependentRequired") p += "/" + esc(e.params.missingProperty);
     else if (e.keyword === "additionalProperties") p += "/" + esc(e.params.additionalProperty);
+    else if (e.keyword === "uniqueItems") p += "/" + Math.max(e.params.i, e.params.j); // the repeat
     set.add(p);
   }
   return set;

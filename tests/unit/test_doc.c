@@ -1,0 +1,330 @@
+/* Signed documents and the type registry: examples, signatures, tampering. */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "canon.h"
+#include "doc.h"
+#include "json.h"
+#include "key.h"
+#include "registry.h"
+
+static sanshe_key *signer;
+static const sanshe_hlc when = { 1795000000000ULL, 7 };
+
+static int setup(void **state)
+{
+	(void)state;
+	return sanshe_key_generate(&signer, "wang-fang");
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sanshe_key_free(signer);
+	return 0;
+}
+
+static int lookup(unsigned char pk[32], const char *fingerprint, void *payload)
+{
+	(void)payload;
+	if (strcmp(fingerprint, sanshe_key_fingerprint(signer)) != 0)
+		return sanshe_error_set(SANSHE_ENOTFOUND, "a key nobody knows");
+	memcpy(pk, sanshe_key_public(signer), 32);
+	return 0;
+}
+
+static cJSON *load(const char *rel)
+{
+	cJSON *doc = NULL;
+
+	if (sanshe_json_parse_file(&doc, project_path(rel)) != 0)
+		fail_msg("%s", sanshe_error_last());
+	return doc;
+}
+
+static cJSON *signed_example(const char *type)
+{
+	char rel[128];
+	const sanshe_type *t;
+	cJSON *doc;
+
+	snprintf(rel, sizeof(rel), "schemas/examples/%s.json", type);
+	doc = load(rel);
+	assert_int_equal(sanshe_doc_prepare(doc, &t), 0);
+	assert_int_equal(sanshe_doc_sign(doc, signer, &when), 0);
+	return doc;
+}
+
+static void test_registry_knows_every_type_with_its_merge_and_space(void **state)
+{
+	static const struct {
+		const char *name, *merge, *space;
+	} expected[] = {
+		{ "case", "fields", "org" },         { "case-note", "append-only", "org" },
+		{ "ledger-entry", "append-only", "common" }, { "member", "fields", "trust" },
+		{ "org", "fields", "trust" },        { "project", "fields", "common" },
+		{ "roster", "fields", "common" },
+	};
+
+	(void)state;
+	assert_int_equal(sanshe_registry_init(), 0);
+	for (size_t i = 0; i < SANSHE_ARRAY_SIZE(expected); i++) {
+		const sanshe_type *t = sanshe_registry_find(expected[i].name);
+
+		assert_non_null(t);
+		assert_string_equal(sanshe_merge_kind_name(t->merge), expected[i].merge);
+		assert_string_equal(sanshe_space_kind_name(t->space), expected[i].space);
+	}
+	assert_null(sanshe_registry_at(SANSHE_ARRAY_SIZE(expected)));
+	assert_null(sanshe_registry_find("envelope"));
+	assert_non_null(sanshe_registry_envelope());
+}
+
+static void test_doc_every_valid_example_validates(void **state)
+{
+	const char *types[] = { "case", "case-note", "ledger-entry", "member", "org", "project", "roster" };
+	char rel[128];
+
+	(void)state;
+	for (size_t i = 0; i < SANSHE_ARRAY_SIZE(types); i++) {
+		snprintf(rel, sizeof(rel), "schemas/examples/%s.json", types[i]);
+		cJSON *doc = load(rel);
+		if (sanshe_doc_validate(doc, NULL, NULL) != 0)
+			fail_msg("%s: %s", rel, sanshe_error_last());
+		cJSON_Delete(doc);
+	}
+}
+
+/* Each invalid example fails at exactly the pointers its .pointers file lists. */
+static void check_invalid_example(const char *dir, const char *name)
+{
+	sanshe_schema_errors errors = SANSHE_SCHEMA_ERRORS_INIT;
+	sanshe_buf got = SANSHE_BUF_INIT;
+	char path[8192], *want;
+	const char *sorted[64];
+	size_t n;
+	cJSON *doc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(sanshe_json_parse_file(&doc, path), 0);
+	assert_int_equal(sanshe_doc_validate(doc, NULL, &errors), SANSHE_ESCHEMA);
+	n = errors.count < 64 ? errors.count : 64;
+	for (size_t i = 0; i < n; i++)
+		sorted[i] = errors.items[i].pointer;
+	for (size_t i = 1; i < n; i++) /* insertion sort, unique */
+		for (size_t j = i; j > 0 && strcmp(sorted[j - 1], sorted[j]) > 0; j--) {
+			const char *t = sorted[j];
+			sorted[j] = sorted[j - 1], sorted[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || strcmp(sorted[i], sorted[i - 1]) != 0)
+			sanshe_buf_printf(&got, "%s\n", sorted[i]);
+	strcpy(strrchr(path, '.'), ".pointers");
+	want = read_file_or_fail(path, NULL);
+	if (strcmp(got.ptr ? got.ptr : "", want) != 0)
+		fail_msg("%s: violations at\n%s\nexpected at\n%s", name, got.ptr ? got.ptr : "", want);
+	free(want);
+	sanshe_buf_dispose(&got);
+	sanshe_schema_errors_dispose(&errors);
+	cJSON_Delete(doc);
+}
+
+static void test_doc_every_invalid_example_fails_where_expected(void **state)
+{
+	char dir[4096];
+	struct dirent *e;
+	int count = 0;
+	DIR *d;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s", project_path("schemas/examples/invalid"));
+	assert_non_null(d = opendir(dir));
+	while ((e = readdir(d)) != NULL) {
+		size_t len = strlen(e->d_name);
+
+		if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0) {
+			check_invalid_example(dir, e->d_name);
+			count++;
+		}
+	}
+	closedir(d);
+	assert_true(count >= 20);
+}
+
+static void test_doc_sign_then_verify_every_example(void **state)
+{
+	const char *types[] = { "case", "case-note", "ledger-entry", "member", "org", "project", "roster" };
+	sanshe_doc_sig sig;
+
+	(void)state;
+	for (size_t i = 0; i < SANSHE_ARRAY_SIZE(types); i++) {
+		cJSON *doc = signed_example(types[i]);
+
+		assert_int_equal(sanshe_doc_verify(doc, lookup, NULL, &sig), 0);
+		assert_string_equal(sig.key, sanshe_key_fingerprint(signer));
+		assert_true(sig.at.ms == when.ms && sig.at.counter == when.counter);
+		assert_int_equal(sanshe_doc_validate(doc, NULL, NULL), 0);
+		cJSON_Delete(doc);
+	}
+}
+
+static void test_doc_verify_leaves_the_document_as_it_was(void **state)
+{
+	sanshe_buf before = SANSHE_BUF_INIT, after = SANSHE_BUF_INIT;
+	cJSON *doc = signed_example("case");
+
+	(void)state;
+	assert_int_equal(sanshe_canon_write(&before, doc), 0);
+	assert_int_equal(sanshe_doc_verify(doc, lookup, NULL, NULL), 0);
+	assert_int_equal(sanshe_canon_write(&after, doc), 0);
+	assert_string_equal(before.ptr, after.ptr);
+	sanshe_buf_dispose(&before), sanshe_buf_dispose(&after);
+	cJSON_Delete(doc);
+}
+
+static void assert_bad_signature(cJSON *doc, const char *needle)
+{
+	assert_int_equal(sanshe_doc_verify(doc, lookup, NULL, NULL), SANSHE_EBADSIG);
+	if (!strstr(sanshe_error_last(), needle))
+		fail_msg("message '%s' lacks '%s'", sanshe_error_last(), needle);
+}
+
+static void test_doc_verify_rejects_a_changed_field(void **state)
+{
+	cJSON *doc = signed_example("case");
+
+	(void)state;
+	cJSON_ReplaceItemInObjectCaseSensitive(doc, "risk_level", cJSON_CreateString("low"));
+	assert_bad_signature(doc, "does not match the contents");
+	assert_non_null(strstr(sanshe_error_last(), "case '"));
+	cJSON_Delete(doc);
+}
+
+static void test_doc_verify_rejects_a_changed_time(void **state)
+{
+	cJSON *doc = signed_example("case-note");
+	cJSON *sig = cJSON_GetObjectItemCaseSensitive(doc, "_sig");
+
+	(void)state;
+	cJSON_ReplaceItemInObjectCaseSensitive(sig, "at", cJSON_CreateString("2030-01-01T00:00:00.000Z/0000"));
+	assert_bad_signature(doc, "does not match the contents");
+	cJSON_Delete(doc);
+}
+
+static void test_doc_verify_names_an_unknown_key(void **state)
+{
+	sanshe_key *other = NULL;
+	cJSON *doc = load("schemas/examples/roster.json");
+	const sanshe_type *t;
+
+	(void)state;
+	assert_int_equal(sanshe_key_generate(&other, "stranger"), 0);
+	assert_int_equal(sanshe_doc_prepare(doc, &t), 0);
+	assert_int_equal(sanshe_doc_sign(doc, other, &when), 0);
+	assert_bad_signature(doc, sanshe_key_fingerprint(other));
+	assert_non_null(strstr(sanshe_error_last(), "a key nobody knows"));
+	sanshe_key_free(other);
+	cJSON_Delete(doc);
+}
+
+static void test_doc_verify_rejects_malformed_sig_members(void **state)
+{
+	static const char *bad[] = {
+		"{\"key\":\"SHA256:x\",\"at\":\"2026-01-01T00:00:00.000Z/0000\"}",
+		"{\"key\":\"SHA256:x\",\"at\":\"yesterday\",\"sig\":\"AAAA\"}",
+		"{\"key\":\"SHA256:x\",\"at\":\"2026-01-01T00:00:00.000Z/0000\",\"sig\":\"AAAA\"}",
+		"{\"key\":\"SHA256:x\",\"at\":\"2026-01-01T00:00:00.000Z/0000\",\"sig\":\"x\",\"extra\":1}",
+		"\"signed\"",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < SANSHE_ARRAY_SIZE(bad); i++) {
+		cJSON *doc = signed_example("org"), *sig = NULL;
+
+		assert_int_equal(sanshe_json_parse(&sig, bad[i], strlen(bad[i]), NULL, NULL), 0);
+		cJSON_ReplaceItemInObjectCaseSensitive(doc, "_sig", sig);
+		assert_int_equal(sanshe_doc_verify(doc, lookup, NULL, NULL), SANSHE_EBADSIG);
+		cJSON_Delete(doc);
+	}
+}
+
+static void test_doc_prepare_gives_a_uuid_and_drops_old_signatures(void **state)
+{
+	const char *text = "{\"type\":\"org\",\"name\":\"兰园社区居委会\",\"kind\":\"community\","
+			   "\"_sig\":{\"key\":\"k\",\"at\":\"a\",\"sig\":\"s\"}}";
+	const sanshe_type *t;
+	cJSON *doc = NULL;
+
+	(void)state;
+	assert_int_equal(sanshe_json_parse(&doc, text, strlen(text), NULL, NULL), 0);
+	assert_int_equal(sanshe_doc_prepare(doc, &t), 0);
+	assert_string_equal(t->name, "org");
+	assert_true(sanshe_doc_id_valid(cJSON_GetObjectItemCaseSensitive(doc, "id")->valuestring));
+	assert_int_equal(strlen(cJSON_GetObjectItemCaseSensitive(doc, "id")->valuestring), 36);
+	assert_null(cJSON_GetObjectItemCaseSensitive(doc, "_sig"));
+	cJSON_Delete(doc);
+}
+
+static void test_doc_prepare_refuses_bad_input(void **state)
+{
+	static const struct {
+		const char *text;
+		int code;
+		const char *needle;
+	} cases[] = {
+		{ "[]", SANSHE_ESCHEMA, "must be a JSON object" },
+		{ "{\"id\":\"x\"}", SANSHE_ESCHEMA, "'type'" },
+		{ "{\"type\":\"recipe\"}", SANSHE_ENOTFOUND, "unknown document type 'recipe'" },
+		{ "{\"type\":\"org\",\"id\":\"../../etc/passwd\"}", SANSHE_ESCHEMA, "/id" },
+		{ "{\"type\":\"org\",\"id\":\"a b\"}", SANSHE_ESCHEMA, "/id" },
+		{ "{\"type\":\"org\",\"id\":\"o-1\",\"_secret\":1}", SANSHE_ESCHEMA, "'_secret'" },
+	};
+	const sanshe_type *t;
+
+	(void)state;
+	for (size_t i = 0; i < SANSHE_ARRAY_SIZE(cases); i++) {
+		cJSON *doc = NULL;
+
+		assert_int_equal(sanshe_json_parse(&doc, cases[i].text, strlen(cases[i].text), NULL, NULL), 0);
+		assert_int_equal(sanshe_doc_prepare(doc, &t), cases[i].code);
+		if (!strstr(sanshe_error_last(), cases[i].needle))
+			fail_msg("'%s': message '%s' lacks '%s'", cases[i].text, sanshe_error_last(),
+				 cases[i].needle);
+		cJSON_Delete(doc);
+	}
+}
+
+static void test_doc_validate_names_the_document_and_field(void **state)
+{
+	cJSON *doc = load("schemas/examples/case-note.json");
+
+	(void)state;
+	cJSON_ReplaceItemInObjectCaseSensitive(doc, "date", cJSON_CreateString("2023-02-30"));
+	assert_int_equal(sanshe_doc_validate(doc, NULL, NULL), SANSHE_ESCHEMA);
+	assert_non_null(strstr(sanshe_error_last(), "case-note '"));
+	assert_non_null(strstr(sanshe_error_last(), "/date"));
+	cJSON_Delete(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_registry_knows_every_type_with_its_merge_and_space),
+		cmocka_unit_test(test_doc_every_valid_example_validates),
+		cmocka_unit_test(test_doc_every_invalid_example_fails_where_expected),
+		cmocka_unit_test(test_doc_sign_then_verify_every_example),
+		cmocka_unit_test(test_doc_verify_leaves_the_document_as_it_was),
+		cmocka_unit_test(test_doc_verify_rejects_a_changed_field),
+		cmocka_unit_test(test_doc_verify_rejects_a_changed_time),
+		cmocka_unit_test(test_doc_verify_names_an_unknown_key),
+		cmocka_unit_test(test_doc_verify_rejects_malformed_sig_members),
+		cmocka_unit_test(test_doc_prepare_gives_a_uuid_and_drops_old_signatures),
+		cmocka_unit_test(test_doc_prepare_refuses_bad_input),
+		cmocka_unit_test(test_doc_validate_names_the_document_and_field),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
