@@ -212,7 +212,8 @@ static int write_object(sanshe_buf *out, const cJSON *object, int depth)
 	i = 0;
 	for (const cJSON *c = object->child; c; c = c->next)
 		members[i++] = c;
-	qsort(members, n, sizeof(*members), member_order);
+	if (n > 1)
+		qsort(members, n, sizeof(*members), member_order);
 	err = sanshe_buf_putc(out, '{');
 	for (i = 0; i < n && !err; i++) {
 		if (!members[i]->string) {
