@@ -8,10 +8,11 @@
 #ifndef SANSHE_CLI_H
 #define SANSHE_CLI_H
 
+/* common.h first: its feature macros must precede every system header. */
+#include "common.h"
+
 #include <getopt.h>
 #include <stdio.h>
-
-#include "common.h"
 
 #define EXIT_USAGE 2
 
@@ -50,15 +51,24 @@ int cli_help(const char *command, FILE *out);
 int cli_getopt(int argc, char **argv, const char *shortopts,
 	       const struct option *longopts);
 
-/** The directory holding keys, the clock and settings (SANSHE_HOME or ~/.sanshe). */
+/**
+ * The directory holding keys, the clock and settings (SANSHE_HOME, else
+ * $HOME/.sanshe), in static storage; NULL, with a message for cli_fail(),
+ * when there is no home directory to be found.
+ */
 const char *cli_home(void);
 
 /**
  * Read a passphrase: SANSHE_PASSPHRASE when set, otherwise asked on the
- * terminal without echo (twice when `confirm`).  The caller wipes and
- * disposes of `out` (sodium_memzero on out->ptr).
+ * terminal without echo (twice when `confirm`, for a new key; an empty
+ * one is then refused).  Without either: "no passphrase: set
+ * SANSHE_PASSPHRASE or run sanshe on a terminal".  The caller releases
+ * `out` with cli_passphrase_dispose.
  */
 int cli_passphrase(sanshe_buf *out, const char *prompt, int confirm);
+
+/** Wipe (sodium_memzero) and release a passphrase buffer. */
+void cli_passphrase_dispose(sanshe_buf *passphrase);
 
 /** Write `len` bytes to stdout; 0 or 1 with a message when stdout fails. */
 int cli_write_stdout(const char *data, size_t len);

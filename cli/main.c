@@ -11,6 +11,7 @@
 
 int cmd_canon(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_key(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 static const struct cli_command commands[] = {
@@ -31,6 +32,42 @@ static const struct cli_command commands[] = {
 	     "\n"
 	     "example:\n"
 	     "  sanshe help sign\n") },
+	{ "key", cmd_key, N_("make, list and show your signing keys"),
+	  N_("usage: sanshe key new NAME [--json]\n"
+	     "       sanshe key list [--json]\n"
+	     "       sanshe key show [NAME] [--json]\n"
+	     "       sanshe key default [NAME] [--json]\n"
+	     "       sanshe key check [NAME] [--json]\n"
+	     "\n"
+	     "Each person (or node) signs what they record with an Ed25519 key.\n"
+	     "Keys live in SANSHE_HOME/keys (default ~/.sanshe/keys), the secret\n"
+	     "half encrypted under a passphrase: SANSHE_PASSPHRASE, or asked on\n"
+	     "the terminal.  A NAME has up to 64 letters, digits, '.', '_' and\n"
+	     "'-', and begins with a letter or digit.\n"
+	     "\n"
+	     "  new NAME        make a key and print its public key (OpenSSH form)\n"
+	     "                  and fingerprint; the first key made is the default\n"
+	     "  list            list the keys and fingerprints; '*' marks the default\n"
+	     "  show [NAME]     print the public key and fingerprint of NAME (or of\n"
+	     "                  the default key)\n"
+	     "  default [NAME]  print the default key, or make NAME the default;\n"
+	     "                  commands that sign use it when given no --key\n"
+	     "  check [NAME]    check that the passphrase unlocks NAME (or the\n"
+	     "                  default key)\n"
+	     "\n"
+	     "options:\n"
+	     "  --json  print JSON instead of text\n"
+	     "\n"
+	     "environment:\n"
+	     "  SANSHE_KDF  passphrase hashing cost for new keys: interactive,\n"
+	     "              moderate (default) or sensitive\n"
+	     "\n"
+	     "examples:\n"
+	     "  sanshe key new wang.li\n"
+	     "  sanshe key list --json\n"
+	     "  sanshe key show wang.li\n"
+	     "  sanshe key default wang.li\n"
+	     "  sanshe key check\n") },
 	{ "version", cmd_version, N_("show the version of sanshe and its libraries"),
 	  N_("usage: sanshe version\n"
 	     "\n"
