@@ -52,6 +52,7 @@ BENCH_BIN := $(BENCH_SRC:scripts/bench/%.c=$(BUILD)/bench/%)
 
 .PHONY: all test units demo bench soak clean format
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 all: $(BUILD)/sanshe $(BUILD)/libsanshe.a
 

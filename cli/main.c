@@ -10,8 +10,11 @@
 #include <unistd.h>
 
 int cmd_canon(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_key(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 static const struct cli_command commands[] = {
@@ -25,6 +28,17 @@ static const struct cli_command commands[] = {
 	     "\n"
 	     "example:\n"
 	     "  sanshe canon schemas/examples/case.json\n") },
+	{ "check", cmd_check, N_("verify a signed document: its signature and its schema"),
+	  N_("usage: sanshe check FILE\n"
+	     "\n"
+	     "Verify the signed document in FILE: the signature in its _sig, made\n"
+	     "by a key this home knows, over exactly these contents, and the\n"
+	     "schema of its type.  Prints who signed it and when; a changed\n"
+	     "document, an unknown key or a wrong field is refused with a message\n"
+	     "naming the document, the key or the field.\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe check case.signed.json\n") },
 	{ "help", cmd_help, N_("show help for sanshe or one of its commands"),
 	  N_("usage: sanshe help [COMMAND]\n"
 	     "\n"
@@ -68,6 +82,33 @@ static const struct cli_command commands[] = {
 	     "  sanshe key show wang.li\n"
 	     "  sanshe key default wang.li\n"
 	     "  sanshe key check\n") },
+	{ "sign", cmd_sign, N_("sign a record and print the signed document"),
+	  N_("usage: sanshe sign FILE [--key NAME]\n"
+	     "\n"
+	     "Check the record in FILE against the schema of its type, give it an\n"
+	     "id (a UUIDv7) when it has none, sign it and print the signed\n"
+	     "document in canonical form, with _sig = {key, at, sig}.  Nothing is\n"
+	     "printed when the record is invalid or the key cannot be unlocked.\n"
+	     "\n"
+	     "options:\n"
+	     "  --key NAME  sign with this key (default: the home's default key)\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe sign visit.json > visit.signed.json\n") },
+	{ "validate", cmd_validate, N_("check a record against the schema of its type"),
+	  N_("usage: sanshe validate FILE [--type TYPE]\n"
+	     "\n"
+	     "Check the record in FILE against the schema of its type and print\n"
+	     "every violation on its own line as '<JSON pointer>: <reason>'.\n"
+	     "Exit 0 when it is valid, 1 when it is not.\n"
+	     "\n"
+	     "options:\n"
+	     "  --type TYPE  check as a TYPE, whatever the record's own type says\n"
+	     "\n"
+	     "types: case, case-note, ledger-entry, member, org, project, roster\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe validate case.json\n") },
 	{ "version", cmd_version, N_("show the version of sanshe and its libraries"),
 	  N_("usage: sanshe version\n"
 	     "\n"

@@ -1,0 +1,7 @@
+#!/bin/sh
+# make bench: every benchmark, each next to its baseline from the same run.
+set -eu
+build=${1:-build}
+cd "$(dirname "$0")/.."
+echo "== signed documents (scripts/bench/bench_doc.c)"
+"$build"/bench/bench_doc schemas/examples/case.json

@@ -1,0 +1,141 @@
+#!/bin/sh
+# validate, sign and check: records against their schemas, signatures made
+# and verified, tampering and bad input refused with one clear line.
+. "$(dirname "$0")/lib.sh"
+
+TYPES="case case-note ledger-entry member org project roster"
+
+expect_ok "every valid example validates" '
+	for t in $TYPES; do sanshe validate "$EXAMPLES/$t.json" >out; grep -q "^ok: $t " out; done
+'
+
+expect_ok "every invalid example prints exactly its violations as pointer: reason" '
+	for f in "$EXAMPLES"/invalid/*.json; do
+		rc=0; sanshe validate "$f" >out 2>err || rc=$?
+		test $rc -eq 1
+		sed "s/: .*//" out | sort -u >got
+		sort -u "${f%.json}.pointers" | cmp - got
+		test ! -s err
+	done
+'
+
+expect_ok "validate --type checks against another type" '
+	rc=0; sanshe validate --type roster "$EXAMPLES/org.json" >out || rc=$?
+	test $rc -eq 1 && grep -q "^/type: " out
+'
+
+expect_ok "an unknown type is one clear line" '
+	echo "{\"type\": \"recipe\", \"id\": \"r1\"}" >r.json
+	rc=0; sanshe validate r.json 2>err || rc=$?
+	test $rc -eq 1 && test "$(cat err)" = "sanshe: unknown document type '"'"'recipe'"'"'"
+'
+
+expect_ok "malformed JSON gives file:line:column" '
+	printf "{\n  \"type\": \"case\",\n  \"id\": 01\n}\n" >m.json
+	rc=0; sanshe validate m.json 2>err || rc=$?
+	test $rc -eq 1 && grep -q "^sanshe: m.json:3:9: leading zeros" err
+'
+
+expect_ok "a key for signing" '
+	sanshe key new wang-fang >/dev/null
+'
+
+expect_ok "sign prints the signed canonical document" '
+	sanshe sign "$EXAMPLES/case.json" >case.signed.json
+	tr -d "\n" <case.signed.json >c1
+	sanshe canon case.signed.json >c2
+	cmp c1 c2
+	grep -q "\"_sig\":{\"at\":\"[0-9T:.Z-]*/[0-9]*\",\"key\":\"SHA256:" case.signed.json
+'
+
+expect_ok "check accepts every signed example and names the signer" '
+	fp=$(sanshe key show wang-fang | grep "^SHA256:")
+	for t in $TYPES; do
+		sanshe sign "$EXAMPLES/$t.json" >$t.signed.json
+		sanshe check $t.signed.json >out
+		grep -q "^ok: $t .*signed by $fp at " out
+	done
+'
+
+expect_ok "a record without id gets a UUIDv7" '
+	grep -v "\"id\"" "$EXAMPLES/org.json" >noid.json
+	sanshe sign noid.json >noid.signed.json
+	grep -Eq "\"id\":\"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\"" noid.signed.json
+'
+
+expect_ok "a changed field is refused, naming the document and the key" '
+	sed "s/\"risk_level\":\"[a-z]*\"/\"risk_level\":\"low\"/" case.signed.json >t.json
+	! cmp -s t.json case.signed.json
+	rc=0; sanshe check t.json 2>err || rc=$?
+	test $rc -eq 1 && test "$(wc -l <err)" -eq 1
+	grep -q "case .*signature by SHA256:.* does not match" err
+'
+
+expect_ok "a changed signing time is refused" '
+	sed "s/\"at\":\"20[0-9][0-9]-/\"at\":\"2019-/" case.signed.json >t2.json
+	! cmp -s t2.json case.signed.json
+	! sanshe check t2.json 2>err && grep -q "does not match" err
+'
+
+expect_ok "a document signed by a key this home does not know is refused" '
+	SANSHE_HOME="$SCRATCH/other" sanshe key new stranger >/dev/null
+	SANSHE_HOME="$SCRATCH/other" sanshe sign "$EXAMPLES/org.json" >stranger.json
+	rc=0; sanshe check stranger.json 2>err || rc=$?
+	test $rc -eq 1 && grep -q "does not know" err
+'
+
+expect_ok "check reports both a broken signature and every wrong field" '
+	python3 -c "
+import json,sys
+d=json.load(open(\"case-note.signed.json\"))
+d[\"minutes\"]=-5
+print(json.dumps(d,ensure_ascii=False))" >neg.json
+	rc=0; sanshe check neg.json 2>err || rc=$?
+	test $rc -eq 1 && grep -q "does not match" err && grep -q "case-note .*: /minutes: " err
+'
+
+expect_ok "an unsigned record is refused by check" '
+	rc=0; sanshe check "$EXAMPLES/case.json" 2>err || rc=$?
+	test $rc -eq 1 && grep -q "not signed" err
+'
+
+expect_ok "sign refuses an invalid record and prints nothing" '
+	rc=0; sanshe sign "$EXAMPLES/invalid/case-missing-client-name.json" >out 2>err || rc=$?
+	test $rc -eq 1 && test ! -s out && grep -q "/client/name" err
+'
+
+expect_ok "a wrong passphrase is one clear line and nothing is printed" '
+	rc=0; SANSHE_PASSPHRASE=wrong sanshe sign "$EXAMPLES/org.json" >out 2>err || rc=$?
+	test $rc -eq 1 && test ! -s out && test "$(wc -l <err)" -eq 1 && grep -q "passphrase" err
+'
+
+expect_ok "a missing key is one clear line" '
+	rc=0; sanshe sign --key nobody "$EXAMPLES/org.json" >out 2>err || rc=$?
+	test $rc -eq 1 && test ! -s out && test "$(wc -l <err)" -eq 1 && grep -q "nobody" err
+'
+
+expect_ok "the signing clock never goes backwards" '
+	a=$(sanshe sign "$EXAMPLES/org.json" | sed "s/.*\"at\":\"\([^\"]*\)\".*/\1/")
+	b=$(sanshe sign "$EXAMPLES/org.json" | sed "s/.*\"at\":\"\([^\"]*\)\".*/\1/")
+	test "$a" \< "$b"
+'
+
+expect_ok "signing twice at another time still verifies, and re-signing replaces _sig" '
+	sanshe sign case.signed.json >again.json
+	sanshe check again.json >/dev/null
+	test "$(grep -o "\"_sig\"" again.json | wc -l)" -eq 1
+'
+
+expect_ok "wrong usage exits 2" '
+	for cmd in "sign" "check" "validate" "sign a b" "check --bogus x" "validate --type"; do
+		rc=0; sanshe $cmd >/dev/null 2>err || rc=$?
+		test $rc -eq 2 && grep -q "usage: sanshe" err
+	done
+'
+
+expect_ok "-C runs in another directory" '
+	mkdir -p sub && cp "$EXAMPLES/org.json" sub/o.json
+	sanshe -C sub validate o.json >/dev/null
+'
+
+done_testing
