@@ -1,7 +1,6 @@
 /* Choosing and unlocking the key a command signs with, and the home's keyring. */
 #include "cli.h"
 
-#include <sodium.h>
 #include <string.h>
 
 #include "key.h"
@@ -24,9 +23,7 @@ int cli_signing_key(const char *name, sanshe_key **out)
 		goto done;
 	err = sanshe_key_unlock(out, cli_home(), name, passphrase.ptr);
 done:
-	if (passphrase.ptr)
-		sodium_memzero(passphrase.ptr, passphrase.asize);
-	sanshe_buf_dispose(&passphrase);
+	cli_passphrase_dispose(&passphrase);
 	sanshe_buf_dispose(&chosen);
 	return err;
 }

@@ -71,6 +71,8 @@ int sanshe_fs_read(sanshe_buf *buf, const char *path, size_t max)
 	struct stat st;
 	int fd, err;
 
+	if (!path || strcmp(path, "-") == 0)
+		return read_fd(buf, STDIN_FILENO, _("standard input"), max);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return sanshe_error_set_os(errno == ENOENT ? SANSHE_ENOTFOUND : SANSHE_EIO,

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fs.h"
 #include "json.h"
 
 typedef struct parser {
@@ -564,4 +565,18 @@ int sanshe_json_parse(cJSON **out, const char *text, size_t len,
 	}
 	*out = value;
 	return 0;
+}
+
+int sanshe_json_parse_file(cJSON **out, const char *path)
+{
+	int from_stdin = !path || strcmp(path, "-") == 0;
+	sanshe_buf text = SANSHE_BUF_INIT;
+	int err;
+
+	*out = NULL;
+	if ((err = sanshe_fs_read(&text, path, SANSHE_JSON_FILE_MAX)) == 0)
+		err = sanshe_json_parse(out, text.ptr ? text.ptr : "", text.size,
+					from_stdin ? _("standard input") : path, NULL);
+	sanshe_buf_dispose(&text);
+	return err;
 }

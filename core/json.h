@@ -14,6 +14,8 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
+#include "buf.h"
+
 /** Deepest nesting of arrays and objects accepted. */
 #define SANSHE_JSON_MAX_DEPTH 128
 
@@ -35,17 +37,14 @@ typedef struct sanshe_json_pos {
 int sanshe_json_parse(cJSON **out, const char *text, size_t len,
 		      const char *origin, sanshe_json_pos *where);
 
+/** Largest JSON file sanshe_json_parse_file reads. */
+#define SANSHE_JSON_FILE_MAX (64u << 20)
+
 /**
  * Read a whole file (or standard input when `path` is NULL or "-") and
  * parse it.  The message names the file.
  */
 int sanshe_json_parse_file(cJSON **out, const char *path);
-
-/**
- * Read a whole file (or standard input for NULL or "-") into `buf`.
- * Refuses files over `max` bytes (0: no limit).
- */
-int sanshe_file_read(sanshe_buf *buf, const char *path, size_t max);
 
 /**
  * Is `s` (of `len` bytes) valid UTF-8: shortest forms only, no surrogates,

@@ -14,6 +14,7 @@
 
 #include "canon.h"
 #include "doc.h"
+#include "fs.h"
 #include "json.h"
 #include "key.h"
 
@@ -141,7 +142,7 @@ static void make_fixture(fixture *f, const char *example)
 	const sanshe_type *type;
 	cJSON *doc = NULL;
 
-	if (sanshe_file_read(&text, example, 0) ||
+	if (sanshe_fs_read(&text, example, SANSHE_JSON_FILE_MAX) ||
 	    sanshe_json_parse(&doc, text.ptr, text.size, example, NULL))
 		die("reading the example case");
 	f->unsigned_text = sanshe_buf_detach(&text);

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "fs.h"
 #include "scratch.h"
 
 char *scratch_dir_make(void)
@@ -52,19 +53,13 @@ const char *scratch_path(const char *dir, const char *rel)
 
 char *scratch_read(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	size_t size = 0;
+	sanshe_buf buf = SANSHE_BUF_INIT;
 
-	assert_non_null(f);
-	data = malloc(1 << 20);
-	assert_non_null(data);
-	size = fread(data, 1, (1 << 20) - 1, f);
-	data[size] = '\0';
-	fclose(f);
+	if (sanshe_fs_read(&buf, path, SIZE_MAX / 2) != 0)
+		fail_msg("cannot read %s: %s", path, sanshe_error_last());
 	if (len)
-		*len = size;
-	return data;
+		*len = buf.size;
+	return sanshe_buf_detach(&buf);
 }
 
 void scratch_write(const char *path, const void *data, size_t len)

@@ -124,7 +124,7 @@ static void check_invalid_example(const char *dir, const char *name)
 		if (i == 0 || strcmp(sorted[i], sorted[i - 1]) != 0)
 			sanshe_buf_printf(&got, "%s\n", sorted[i]);
 	strcpy(strrchr(path, '.'), ".pointers");
-	want = read_file_or_fail(path, NULL);
+	want = scratch_read(path, NULL);
 	if (strcmp(got.ptr ? got.ptr : "", want) != 0)
 		fail_msg("%s: violations at\n%s\nexpected at\n%s", name, got.ptr ? got.ptr : "", want);
 	free(want);

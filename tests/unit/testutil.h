@@ -10,20 +10,12 @@
 #include <cmocka.h>
 
 #include "common.h"
+#include "scratch.h"
 
 /* Path of `rel` under the shared test vectors ($SANSHE_TESTDATA or ../shared/testdata). Static buffer. */
 const char *testdata_path(const char *rel);
 
 /* Path of `rel` under the project ($SANSHE_TOP or the current directory). Static buffer. */
 const char *project_path(const char *rel);
-
-/* Read a whole file; fails the test if it cannot. Caller frees. */
-char *read_file_or_fail(const char *path, size_t *len);
-
-/* A fresh temporary directory (removed by remove_tree). Caller frees. */
-char *make_temp_dir(void);
-
-/* rm -rf */
-void remove_tree(const char *path);
 
 #endif
