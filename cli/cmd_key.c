@@ -92,8 +92,8 @@ static int is_default(const char *home, const char *name)
 	return yes;
 }
 
-/* {name, public, fingerprint, default} of `key`, added to `array` (or alone). */
-static int describe(cJSON **out, const sanshe_key *key, int is_default)
+/* {name, public, fingerprint, default} of `key`, in a new object. */
+static int describe(cJSON **out, const sanshe_key *key, int marked)
 {
 	sanshe_buf line = SANSHE_BUF_INIT;
 	cJSON *obj = cJSON_CreateObject();
@@ -103,7 +103,7 @@ static int describe(cJSON **out, const sanshe_key *key, int is_default)
 		     !cJSON_AddStringToObject(obj, "public", line.ptr) ||
 		     !cJSON_AddStringToObject(obj, "fingerprint",
 					      sanshe_key_fingerprint(key)) ||
-		     !cJSON_AddBoolToObject(obj, "default", is_default)))
+		     !cJSON_AddBoolToObject(obj, "default", marked)))
 		err = SANSHE_ENOMEM;
 	sanshe_buf_dispose(&line);
 	if (err) {
@@ -131,12 +131,12 @@ static int print_json(const cJSON *value)
 }
 
 /* A key as `new` and `show` print it: the public line, the fingerprint. */
-static int print_key(const sanshe_key *key, int is_default, int json)
+static int print_key(const sanshe_key *key, int marked, int json)
 {
 	cJSON *obj = NULL;
 	int rc;
 
-	if (describe(&obj, key, is_default) != 0)
+	if (describe(&obj, key, marked) != 0)
 		return cli_fail();
 	if (json) {
 		rc = print_json(obj);

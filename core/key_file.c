@@ -440,32 +440,29 @@ done:
 static int write_files(const sanshe_key *key, const char *home,
 		       const sanshe_buf *text)
 {
-	sanshe_buf path = SANSHE_BUF_INIT, pub = SANSHE_BUF_INIT;
-	size_t stem;
+	sanshe_buf key_file = SANSHE_BUF_INIT, pub_file = SANSHE_BUF_INIT;
+	sanshe_buf pub = SANSHE_BUF_INIT;
 	int err;
 
-	if ((err = key_path(&path, home, key->name, ".key")) != 0)
+	if ((err = key_path(&key_file, home, key->name, ".key")) != 0 ||
+	    (err = key_path(&pub_file, home, key->name, ".pub")) != 0 ||
+	    (err = sanshe_key_openssh(key, &pub)) != 0 ||
+	    (err = sanshe_buf_putc(&pub, '\n')) != 0)
 		goto done;
-	stem = path.size - 4;
-	err = sanshe_fs_write(path.ptr, text->ptr, text->size, 0600,
+	err = sanshe_fs_write(key_file.ptr, text->ptr, text->size, 0600,
 			      SANSHE_FS_NOREPLACE);
 	if (err == SANSHE_EEXISTS)
 		err = sanshe_error_set(err, _("key '%s' exists already"), key->name);
 	if (err)
 		goto done;
-	if ((err = sanshe_key_openssh(key, &pub)) != 0 ||
-	    (err = sanshe_buf_putc(&pub, '\n')) != 0)
-		goto undo;
-	memcpy(path.ptr + stem, ".pub", 4);
-	if ((err = sanshe_fs_write(path.ptr, pub.ptr, pub.size, 0644, 0)) != 0 ||
-	    (err = claim_default(home, key->name)) != 0)
-		unlink(path.ptr);
-undo:
-	memcpy(path.ptr + stem, ".key", 4);
-	if (err)
-		unlink(path.ptr);
+	if ((err = sanshe_fs_write(pub_file.ptr, pub.ptr, pub.size, 0644, 0)) != 0 ||
+	    (err = claim_default(home, key->name)) != 0) {
+		unlink(pub_file.ptr);
+		unlink(key_file.ptr);
+	}
 done:
-	sanshe_buf_dispose(&path);
+	sanshe_buf_dispose(&key_file);
+	sanshe_buf_dispose(&pub_file);
 	sanshe_buf_dispose(&pub);
 	return err;
 }

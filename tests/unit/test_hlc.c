@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -335,6 +336,67 @@ static void test_clock_many_ticks_stay_in_memory(void **state)
 	sanshe_clock_free(clk);
 }
 
+#define RUNS 40
+#define TICKS 25
+
+/* A child process: open, tick, close, again; every value down `fd`. */
+static void tick_in_child(const char *home, int fd)
+{
+	sanshe_clock *clk;
+	sanshe_hlc v;
+
+	for (int run = 0; run < RUNS; run++) {
+		if (sanshe_clock_open(&clk, home, NULL) != 0)
+			_exit(1);
+		for (int i = 0; i < TICKS; i++)
+			if (sanshe_clock_tick(clk, &v) != 0 ||
+			    write(fd, &v, sizeof(v)) != (ssize_t)sizeof(v))
+				_exit(1);
+		if (sanshe_clock_close(clk) != 0)
+			_exit(1);
+		sanshe_clock_free(clk);
+	}
+	_exit(0);
+}
+
+static int by_value(const void *a, const void *b)
+{
+	return sanshe_hlc_compare(*(const sanshe_hlc *)a, *(const sanshe_hlc *)b);
+}
+
+static void test_clock_two_processes_never_issue_the_same_value(void **state)
+{
+	sanshe_hlc *seen = calloc(2 * RUNS * TICKS, sizeof(*seen));
+	size_t got = 0;
+	int fds[2], status;
+	pid_t pids[2];
+	ssize_t n;
+
+	assert_non_null(seen);
+	assert_int_equal(pipe(fds), 0);
+	for (int c = 0; c < 2; c++) {
+		pids[c] = fork();
+		assert_true(pids[c] >= 0);
+		if (pids[c] == 0) {
+			close(fds[0]);
+			tick_in_child(*state, fds[1]);
+		}
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], seen + got, sizeof(*seen))) == sizeof(*seen))
+		got++;
+	close(fds[0]);
+	for (int c = 0; c < 2; c++) {
+		assert_int_equal(waitpid(pids[c], &status, 0), pids[c]);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	assert_int_equal(got, 2 * RUNS * TICKS);
+	qsort(seen, got, sizeof(*seen), by_value);
+	for (size_t i = 1; i < got; i++)
+		assert_true(sanshe_hlc_compare(seen[i - 1], seen[i]) < 0);
+	free(seen);
+}
+
 static void test_clock_close_reports_a_failed_write(void **state)
 {
 	const char *home = *state;
@@ -385,6 +447,7 @@ int main(void)
 		HOME_TEST(test_clock_file_damaged_is_refused),
 		HOME_TEST(test_clock_waits_for_the_lock_then_gives_up),
 		HOME_TEST(test_clock_many_ticks_stay_in_memory),
+		HOME_TEST(test_clock_two_processes_never_issue_the_same_value),
 		HOME_TEST(test_clock_close_reports_a_failed_write),
 		HOME_TEST(test_clock_made_home_is_private),
 	};
