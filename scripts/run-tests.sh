@@ -39,7 +39,7 @@ count() {
 }
 
 export CMOCKA_MESSAGE_OUTPUT=TAP
-export SANSHE_TESTDATA="$top/../shared/testdata"
+export SANSHE_TESTDATA="${SANSHE_TESTDATA:-$top/../shared/testdata}"
 export SANSHE_TOP="$top"
 
 for t in "$build"/tests/test_*; do
