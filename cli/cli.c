@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canon.h"
+
 int cli_fail(void)
 {
 	const char *msg = sanshe_error_last();
@@ -67,4 +69,17 @@ int cli_write_stdout(const char *data, size_t len)
 		return cli_fail();
 	}
 	return 0;
+}
+
+int cli_print_json(const cJSON *value)
+{
+	sanshe_buf out = SANSHE_BUF_INIT;
+	int rc;
+
+	if (sanshe_canon_write(&out, value) != 0 || sanshe_buf_putc(&out, '\n') != 0)
+		rc = cli_fail();
+	else
+		rc = cli_write_stdout(out.ptr, out.size);
+	sanshe_buf_dispose(&out);
+	return rc;
 }

@@ -11,6 +11,8 @@
 /* common.h first: its feature macros must precede every system header. */
 #include "common.h"
 
+#include <cjson/cJSON.h>
+
 #include <getopt.h>
 #include <stdio.h>
 
@@ -69,6 +71,12 @@ int cli_passphrase(sanshe_buf *out, const char *prompt, int confirm);
 
 /** Wipe (sodium_memzero) and release a passphrase buffer. */
 void cli_passphrase_dispose(sanshe_buf *passphrase);
+
+/**
+ * Print `value` on stdout as one line of canonical JSON (for --json).
+ * 0, or 1 after printing the failure.
+ */
+int cli_print_json(const cJSON *value);
 
 /** Write `len` bytes to stdout; 0 or 1 with a message when stdout fails. */
 int cli_write_stdout(const char *data, size_t len);

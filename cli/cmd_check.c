@@ -1,58 +1,109 @@
-/* sanshe check FILE — verify a signed document's signature and schema. */
+/* sanshe check FILE [--json] — verify a signed document's signature and schema. */
 #include "cli.h"
 
 #include "doc.h"
 #include "json.h"
+#include "report.h"
 #include "signer.h"
 
-static void print_violations(const cJSON *doc, const sanshe_schema_errors *errors)
-{
-	char what[200];
+/* What check found: the signature's verdict and the schema's. */
+typedef struct findings {
+	int sig_err;
+	char sig_problem[1024];
+	sanshe_doc_sig sig;
+	int schema_err;
+	char schema_problem[1024];
+	sanshe_schema_errors errors;
+} findings;
 
-	sanshe_doc_describe(doc, what, sizeof(what));
-	for (size_t i = 0; i < errors->count; i++)
-		fprintf(stderr, "sanshe: %s: %s: %s\n", what, errors->items[i].pointer,
-			errors->items[i].message);
+static void examine(cJSON *doc, findings *f)
+{
+	f->sig_err = sanshe_doc_verify(doc, cli_home_key_lookup, NULL, &f->sig);
+	if (f->sig_err)
+		snprintf(f->sig_problem, sizeof(f->sig_problem), "%s", sanshe_error_last());
+	f->schema_err = sanshe_doc_validate(doc, NULL, &f->errors);
+	if (f->schema_err)
+		snprintf(f->schema_problem, sizeof(f->schema_problem), "%s", sanshe_error_last());
 }
 
-/* Report a failure that is not a list of violations; 1 when there was one. */
-static int report_failure(int err)
+/* An auditor is told everything wrong: the signature and every field. */
+static int print_text(const cJSON *doc, const findings *f)
 {
-	if (err)
-		cli_fail();
-	return err != 0;
+	char what[200], at[SANSHE_HLC_MAX];
+
+	sanshe_doc_describe(doc, what, sizeof(what));
+	if (f->sig_err)
+		fprintf(stderr, "sanshe: %s\n", f->sig_problem);
+	if (f->schema_err == SANSHE_ESCHEMA && f->errors.count)
+		for (size_t i = 0; i < f->errors.count; i++)
+			fprintf(stderr, "sanshe: %s: %s: %s\n", what, f->errors.items[i].pointer,
+				f->errors.items[i].message);
+	else if (f->schema_err)
+		fprintf(stderr, "sanshe: %s\n", f->schema_problem);
+	if (f->sig_err || f->schema_err)
+		return 1;
+	sanshe_hlc_format(at, f->sig.at);
+	printf(_("ok: %s, signed by %s at %s\n"), what, f->sig.key, at);
+	return 0;
+}
+
+static int add_signature(cJSON *report, const findings *f)
+{
+	char at[SANSHE_HLC_MAX];
+	cJSON *sig = cJSON_AddObjectToObject(report, "signature");
+
+	if (!sig || !cJSON_AddBoolToObject(sig, "valid", f->sig_err == 0))
+		return 0;
+	if (f->sig_err)
+		return cJSON_AddStringToObject(sig, "problem", f->sig_problem) != NULL;
+	sanshe_hlc_format(at, f->sig.at);
+	return cJSON_AddStringToObject(sig, "key", f->sig.key) &&
+	       cJSON_AddStringToObject(sig, "at", at);
+}
+
+static int print_json(const cJSON *doc, const findings *f)
+{
+	int valid = !f->sig_err && !f->schema_err;
+	cJSON *report = cli_report_json(doc, valid, &f->errors);
+	int rc;
+
+	if (!report)
+		return cli_fail();
+	if (f->schema_err && !f->errors.count &&
+	    !cJSON_AddStringToObject(report, "problem", f->schema_problem))
+		rc = sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
+	else if (!add_signature(report, f))
+		rc = sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
+	else
+		rc = 0;
+	rc = rc ? cli_fail() : cli_print_json(report);
+	cJSON_Delete(report);
+	return rc ? rc : !valid;
 }
 
 int cmd_check(int argc, char **argv)
 {
-	sanshe_schema_errors errors = SANSHE_SCHEMA_ERRORS_INIT;
-	char what[200], at[SANSHE_HLC_MAX];
-	sanshe_doc_sig sig;
+	static const struct option options[] = { { "json", no_argument, NULL, 'j' },
+						 { "help", no_argument, NULL, 'h' },
+						 { NULL, 0, NULL, 0 } };
+	findings f = { 0, "", { "", { 0, 0 }, { 0 } }, 0, "", SANSHE_SCHEMA_ERRORS_INIT };
 	cJSON *doc = NULL;
-	int c, bad, err;
+	int c, rc, json = 0;
 
-	while ((c = cli_getopt(argc, argv, "", NULL)) != -1)
-		return c == 'h' ? 0 : EXIT_USAGE;
+	while ((c = cli_getopt(argc, argv, "", options)) != -1) {
+		if (c == 'j')
+			json = 1;
+		else
+			return c == 'h' ? 0 : EXIT_USAGE;
+	}
 	if (argc - optind != 1)
 		return cli_usage_error("check", "%s", argc - optind ? _("too many arguments")
 								      : _("which file? give FILE"));
 	if (sanshe_json_parse_file(&doc, argv[optind]) != 0)
 		return cli_fail();
-	/* An auditor is told everything wrong: the signature and every field. */
-	bad = report_failure(sanshe_doc_verify(doc, cli_home_key_lookup, NULL, &sig));
-	err = sanshe_doc_validate(doc, NULL, &errors);
-	if (err == SANSHE_ESCHEMA && errors.count) {
-		print_violations(doc, &errors);
-		bad = 1;
-	} else {
-		bad |= report_failure(err);
-	}
-	if (!bad) {
-		sanshe_hlc_format(at, sig.at);
-		printf(_("ok: %s, signed by %s at %s\n"),
-		       sanshe_doc_describe(doc, what, sizeof(what)), sig.key, at);
-	}
-	sanshe_schema_errors_dispose(&errors);
+	examine(doc, &f);
+	rc = json ? print_json(doc, &f) : print_text(doc, &f);
+	sanshe_schema_errors_dispose(&f.errors);
 	cJSON_Delete(doc);
-	return bad;
+	return rc;
 }

@@ -114,22 +114,6 @@ static int describe(cJSON **out, const sanshe_key *key, int marked)
 	return 0;
 }
 
-static int print_json(const cJSON *value)
-{
-	char *text = cJSON_PrintUnformatted(value);
-	int rc;
-
-	if (!text) {
-		sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
-		return cli_fail();
-	}
-	rc = cli_write_stdout(text, strlen(text));
-	if (rc == 0)
-		rc = cli_write_stdout("\n", 1);
-	free(text);
-	return rc;
-}
-
 /* A key as `new` and `show` print it: the public line, the fingerprint. */
 static int print_key(const sanshe_key *key, int marked, int json)
 {
@@ -139,7 +123,7 @@ static int print_key(const sanshe_key *key, int marked, int json)
 	if (describe(&obj, key, marked) != 0)
 		return cli_fail();
 	if (json) {
-		rc = print_json(obj);
+		rc = cli_print_json(obj);
 	} else {
 		printf("%s\n%s\n", cJSON_GetObjectItem(obj, "public")->valuestring,
 		       sanshe_key_fingerprint(key));
@@ -296,7 +280,7 @@ static int key_list(int argc, char **argv)
 	if (collect_keys(array, home) != 0)
 		rc = cli_fail();
 	else
-		rc = args.json ? print_json(array) : print_listing(array);
+		rc = args.json ? cli_print_json(array) : print_listing(array);
 	cJSON_Delete(array);
 	return rc;
 }
@@ -334,7 +318,7 @@ static int print_name(const char *name, int json)
 		sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
 		rc = cli_fail();
 	} else {
-		rc = print_json(obj);
+		rc = cli_print_json(obj);
 	}
 	cJSON_Delete(obj);
 	return rc;

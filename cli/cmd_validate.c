@@ -1,13 +1,23 @@
-/* sanshe validate FILE [--type T] — check a record against its type's schema. */
+/* sanshe validate FILE [--type T] [--json] — check a record against its type's schema. */
 #include "cli.h"
 
 #include "doc.h"
 #include "json.h"
+#include "report.h"
 
-static int report(const cJSON *doc, int err, const sanshe_schema_errors *errors)
+static int report(const cJSON *doc, int err, const sanshe_schema_errors *errors, int json)
 {
 	char what[200];
+	cJSON *out;
+	int rc;
 
+	if (json && (!err || (err == SANSHE_ESCHEMA && errors->count))) {
+		if (!(out = cli_report_json(doc, !err, errors)))
+			return cli_fail();
+		rc = cli_print_json(out);
+		cJSON_Delete(out);
+		return rc ? rc : err != 0;
+	}
 	if (err == SANSHE_ESCHEMA && errors->count) {
 		for (size_t i = 0; i < errors->count; i++)
 			printf("%s: %s\n", errors->items[i].pointer, errors->items[i].message);
@@ -22,17 +32,20 @@ static int report(const cJSON *doc, int err, const sanshe_schema_errors *errors)
 int cmd_validate(int argc, char **argv)
 {
 	static const struct option options[] = { { "type", required_argument, NULL, 't' },
+						 { "json", no_argument, NULL, 'j' },
 						 { "help", no_argument, NULL, 'h' },
 						 { NULL, 0, NULL, 0 } };
 	sanshe_schema_errors errors = SANSHE_SCHEMA_ERRORS_INIT;
 	const sanshe_type *type = NULL;
 	const char *type_name = NULL;
 	cJSON *doc = NULL;
-	int c, rc, err;
+	int c, rc, err, json = 0;
 
 	while ((c = cli_getopt(argc, argv, "t:", options)) != -1) {
 		if (c == 't')
 			type_name = optarg;
+		else if (c == 'j')
+			json = 1;
 		else
 			return c == 'h' ? 0 : EXIT_USAGE;
 	}
@@ -45,7 +58,7 @@ int cmd_validate(int argc, char **argv)
 	if (!err && (err = sanshe_json_parse_file(&doc, argv[optind])) == 0)
 		err = type ? sanshe_doc_validate_as(doc, type, &errors)
 			   : sanshe_doc_validate(doc, NULL, &errors);
-	rc = report(doc, err, &errors);
+	rc = report(doc, err, &errors, json);
 	sanshe_schema_errors_dispose(&errors);
 	cJSON_Delete(doc);
 	return rc;

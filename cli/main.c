@@ -29,13 +29,17 @@ static const struct cli_command commands[] = {
 	     "example:\n"
 	     "  sanshe canon schemas/examples/case.json\n") },
 	{ "check", cmd_check, N_("verify a signed document: its signature and its schema"),
-	  N_("usage: sanshe check FILE\n"
+	  N_("usage: sanshe check FILE [--json]\n"
 	     "\n"
 	     "Verify the signed document in FILE: the signature in its _sig, made\n"
 	     "by a key this home knows, over exactly these contents, and the\n"
 	     "schema of its type.  Prints who signed it and when; a changed\n"
 	     "document, an unknown key or a wrong field is refused with a message\n"
 	     "naming the document, the key or the field.\n"
+	     "\n"
+	     "options:\n"
+	     "  --json  print the findings as JSON: type, id, valid, violations,\n"
+	     "          signature {valid, key, at or problem}\n"
 	     "\n"
 	     "example:\n"
 	     "  sanshe check case.signed.json\n") },
@@ -96,7 +100,7 @@ static const struct cli_command commands[] = {
 	     "example:\n"
 	     "  sanshe sign visit.json > visit.signed.json\n") },
 	{ "validate", cmd_validate, N_("check a record against the schema of its type"),
-	  N_("usage: sanshe validate FILE [--type TYPE]\n"
+	  N_("usage: sanshe validate FILE [--type TYPE] [--json]\n"
 	     "\n"
 	     "Check the record in FILE against the schema of its type and print\n"
 	     "every violation on its own line as '<JSON pointer>: <reason>'.\n"
@@ -104,6 +108,7 @@ static const struct cli_command commands[] = {
 	     "\n"
 	     "options:\n"
 	     "  --type TYPE  check as a TYPE, whatever the record's own type says\n"
+	     "  --json       print {type, id, valid, violations: [{pointer, message}]}\n"
 	     "\n"
 	     "types: case, case-note, ledger-entry, member, org, project, roster\n"
 	     "\n"

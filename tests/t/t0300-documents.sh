@@ -126,6 +126,32 @@ expect_ok "signing twice at another time still verifies, and re-signing replaces
 	test "$(grep -o "\"_sig\"" again.json | wc -l)" -eq 1
 '
 
+expect_ok "validate --json lists the violations" '
+	rc=0; sanshe validate --json "$EXAMPLES/invalid/case-closed-without-date.json" >out || rc=$?
+	test $rc -eq 1
+	python3 -c "
+import json,sys
+r=json.load(open(\"out\"))
+assert r[\"valid\"] is False and r[\"type\"]==\"case\", r
+assert [v[\"pointer\"] for v in r[\"violations\"]]==[\"/closed\"], r"
+	sanshe validate --json "$EXAMPLES/org.json" | python3 -c "
+import json,sys; r=json.load(sys.stdin); assert r[\"valid\"] is True and r[\"violations\"]==[], r"
+'
+
+expect_ok "check --json gives the signer, or the problems" '
+	fp=$(sanshe key show wang-fang | grep "^SHA256:")
+	sanshe check --json case.signed.json | python3 -c "
+import json,sys; r=json.load(sys.stdin)
+assert r[\"valid\"] and r[\"signature\"][\"valid\"] and r[\"signature\"][\"key\"]==\"$fp\", r"
+	rc=0; sanshe check --json neg.json >out || rc=$?
+	test $rc -eq 1
+	python3 -c "
+import json; r=json.load(open(\"out\"))
+assert not r[\"valid\"] and not r[\"signature\"][\"valid\"], r
+assert \"does not match\" in r[\"signature\"][\"problem\"], r
+assert [v[\"pointer\"] for v in r[\"violations\"]]==[\"/minutes\"], r"
+'
+
 expect_ok "wrong usage exits 2" '
 	for cmd in "sign" "check" "validate" "sign a b" "check --bogus x" "validate --type"; do
 		rc=0; sanshe $cmd >/dev/null 2>err || rc=$?
