@@ -246,9 +246,15 @@ static int check_length(struct schema_validation *v,
 	return 0;
 }
 
+/*
+ * A schema may say in plain words what its pattern wants ("x-sanshe-hint":
+ * "a phone number like …"): people filling in records read that, not the
+ * regular expression.
+ */
 static int check_pattern(struct schema_validation *v,
 			 const struct schema_node *node, const char *s)
 {
+	const cJSON *hint = cJSON_GetObjectItemCaseSensitive(node->source, "x-sanshe-hint");
 	const char *why = NULL;
 	int rc;
 
@@ -257,6 +263,8 @@ static int check_pattern(struct schema_validation *v,
 	rc = schema_regex_match(v, &node->pattern, s, &why);
 	if (rc > 0)
 		return 0;
+	if (rc == 0 && cJSON_IsString(hint))
+		return schema_report(v, _("must be %s"), _(hint->valuestring));
 	if (rc == 0)
 		return schema_report(v, _("does not match pattern '%s'"),
 				     node->pattern.source);

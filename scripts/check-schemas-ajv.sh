@@ -76,6 +76,7 @@ const SUB_LIST = ["prefixItems", "allOf", "anyOf", "oneOf"];
 const ID_DEF = {
   description: "A document or entry id: a UUIDv7 made by sanshe, or a name given by the user.",
   type: "string",
+  "x-sanshe-hint": "1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit",
   pattern: "^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$",
 };
 const TYPES = {

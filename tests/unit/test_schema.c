@@ -579,6 +579,16 @@ static void test_schema_bounds_regex_backtracking(void **state)
 	    "", "cannot check pattern '^(a|aa)+$': too costly to match");
 }
 
+static void test_schema_pattern_hint_replaces_the_regex_in_messages(void **state)
+{
+	(void)state;
+	one_error("{\"properties\": {\"phone\": {\"type\": \"string\", \"pattern\": \"^1[0-9]{10}$\","
+		  " \"x-sanshe-hint\": \"a mobile number like 13912345678\"}}}",
+		  "{\"phone\": \"12345\"}", "/phone", "must be a mobile number like 13912345678");
+	one_error("{\"properties\": {\"phone\": {\"pattern\": \"^1[0-9]{10}$\"}}}",
+		  "{\"phone\": \"12345\"}", "/phone", "does not match pattern '^1[0-9]{10}$'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -610,6 +620,7 @@ int main(void)
 	    cmocka_unit_test(test_schema_not_and_if_report_their_own_lines),
 	    cmocka_unit_test(test_schema_regex_behaves_like_ecma262),
 	    cmocka_unit_test(test_schema_bounds_regex_backtracking),
+	    cmocka_unit_test(test_schema_pattern_hint_replaces_the_regex_in_messages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
