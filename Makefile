@@ -117,7 +117,7 @@ fuzz:
 	@scripts/fuzz.sh build/fuzz $(FUZZ_SECONDS)
 
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) core/*.h cli/*.h
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) core/*.h cli/*.h tests/fuzz/*.h
 
 clean:
 	rm -rf build

@@ -12,9 +12,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/** Report the invariant `what` as broken (with `detail`, may be NULL) and abort. */
-static inline void __attribute__((noreturn)) fuzz_fail(const char *what,
-							const char *detail)
+/** Report the invariant `what` as broken (with `detail`, may be NULL) and
+ * abort. */
+static inline void __attribute__((noreturn))
+fuzz_fail(const char *what, const char *detail)
 {
 	fprintf(stderr, "fuzz: invariant broken: %s: %.400s\n", what,
 		detail ? detail : "");

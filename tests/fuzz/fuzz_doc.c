@@ -37,7 +37,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	memset(seed, 0x5a, sizeof(seed));
-	if (sodium_init() < 0 || crypto_sign_seed_keypair(known.pk, known.sk, seed) != 0 ||
+	if (sodium_init() < 0 ||
+	    crypto_sign_seed_keypair(known.pk, known.sk, seed) != 0 ||
 	    sanshe_key_fingerprint_of(known.fingerprint, known.pk) != 0 ||
 	    sanshe_registry_init() != 0)
 		fuzz_fail("the target can start", sanshe_error_last());
@@ -49,7 +50,8 @@ static int lookup(unsigned char pk[32], const char *fingerprint, void *payload)
 	const struct known_key *key = payload;
 
 	if (strcmp(fingerprint, key->fingerprint) != 0)
-		return sanshe_error_set(SANSHE_ENOTFOUND, "no key '%s'", fingerprint);
+		return sanshe_error_set(SANSHE_ENOTFOUND, "no key '%s'",
+					fingerprint);
 	memcpy(pk, key->pk, sizeof(key->pk));
 	return 0;
 }
@@ -64,7 +66,8 @@ static void check_message(int err, const char *what)
 static void canonical_or_fail(sanshe_buf *out, const cJSON *doc)
 {
 	if (sanshe_canon_write(out, doc) != 0)
-		fuzz_fail("a parsed document has a canonical form", sanshe_error_last());
+		fuzz_fail("a parsed document has a canonical form",
+			  sanshe_error_last());
 }
 
 /* Validating as `type` (NULL: as its own type). */
@@ -78,8 +81,10 @@ static void check_validation(const cJSON *doc, const sanshe_type *type)
 		   : sanshe_doc_validate(doc, NULL, &errors);
 	check_message(err, type ? type->name : "validate");
 	for (size_t i = 0; i < errors.count; i++)
-		fuzz_require(errors.items[i].pointer && *errors.items[i].message,
-			     "a violation has a place and a message", type ? type->name : "");
+		fuzz_require(errors.items[i].pointer &&
+				 *errors.items[i].message,
+			     "a violation has a place and a message",
+			     type ? type->name : "");
 	sanshe_schema_errors_dispose(&errors);
 }
 
@@ -94,7 +99,8 @@ static void check_verify(cJSON *doc)
 	err = sanshe_doc_verify(doc, lookup, &known, &sig);
 	check_message(err, "verify");
 	canonical_or_fail(&after, doc);
-	fuzz_require(before.size == after.size && memcmp(before.ptr, after.ptr, before.size) == 0,
+	fuzz_require(before.size == after.size &&
+			 memcmp(before.ptr, after.ptr, before.size) == 0,
 		     "verify leaves the document as it was", before.ptr);
 	sanshe_buf_dispose(&before);
 	sanshe_buf_dispose(&after);
@@ -104,19 +110,25 @@ static void check_verify(cJSON *doc)
 static void sign_with_known_key(cJSON *doc)
 {
 	unsigned char sig[crypto_sign_BYTES];
-	char b64[sodium_base64_ENCODED_LEN(crypto_sign_BYTES, sodium_base64_VARIANT_ORIGINAL)];
+	char b64[sodium_base64_ENCODED_LEN(crypto_sign_BYTES,
+					   sodium_base64_VARIANT_ORIGINAL)];
 	sanshe_buf bytes = SANSHE_BUF_INIT;
 	cJSON *member;
 
 	cJSON_DeleteItemFromObjectCaseSensitive(doc, "_sig");
 	member = cJSON_AddObjectToObject(doc, "_sig");
-	fuzz_require(member && cJSON_AddStringToObject(member, "key", known.fingerprint) &&
-			     cJSON_AddStringToObject(member, "at", SIGNED_AT),
-		     "memory for _sig", NULL);
+	fuzz_require(
+	    member &&
+		cJSON_AddStringToObject(member, "key", known.fingerprint) &&
+		cJSON_AddStringToObject(member, "at", SIGNED_AT),
+	    "memory for _sig", NULL);
 	canonical_or_fail(&bytes, doc);
-	crypto_sign_detached(sig, NULL, (const unsigned char *)bytes.ptr, bytes.size, known.sk);
-	sodium_bin2base64(b64, sizeof(b64), sig, sizeof(sig), sodium_base64_VARIANT_ORIGINAL);
-	fuzz_require(cJSON_AddStringToObject(member, "sig", b64) != NULL, "memory for sig", NULL);
+	crypto_sign_detached(sig, NULL, (const unsigned char *)bytes.ptr,
+			     bytes.size, known.sk);
+	sodium_bin2base64(b64, sizeof(b64), sig, sizeof(sig),
+			  sodium_base64_VARIANT_ORIGINAL);
+	fuzz_require(cJSON_AddStringToObject(member, "sig", b64) != NULL,
+		     "memory for sig", NULL);
 	sanshe_buf_dispose(&bytes);
 }
 
@@ -134,7 +146,8 @@ static void check_sign_round_trip(const cJSON *doc)
 		fuzz_fail("a signed document reads back", sanshe_error_last());
 	if (sanshe_doc_verify(back, lookup, &known, &sig) != 0)
 		fuzz_fail("a signed document verifies", sanshe_error_last());
-	fuzz_require(strcmp(sig.key, known.fingerprint) == 0, "verify names the signer", sig.key);
+	fuzz_require(strcmp(sig.key, known.fingerprint) == 0,
+		     "verify names the signer", sig.key);
 	cJSON_Delete(back);
 	cJSON_Delete(copy);
 	sanshe_buf_dispose(&text);

@@ -24,11 +24,13 @@ static void check_refusal(int err, const sanshe_json_pos *where)
 	const char *message = sanshe_error_last();
 	int line = 0, column = 0, reason = 0;
 
-	fuzz_require(err == SANSHE_EPARSE, "a refusal is SANSHE_EPARSE", message);
+	fuzz_require(err == SANSHE_EPARSE, "a refusal is SANSHE_EPARSE",
+		     message);
 	if (sscanf(message, "%d:%d: %n", &line, &column, &reason) != 2 ||
 	    reason == 0 || message[reason] == '\0')
 		fuzz_fail("a refusal reads \"LINE:COLUMN: reason\"", message);
-	fuzz_require(line >= 1 && column >= 1, "line and column are 1 or more", message);
+	fuzz_require(line >= 1 && column >= 1, "line and column are 1 or more",
+		     message);
 	fuzz_require(line == where->line && column == where->column,
 		     "the message and the position agree", message);
 }
@@ -40,7 +42,8 @@ static void check_canonical_bytes(const sanshe_buf *c1)
 		     "canonical text is valid UTF-8", c1->ptr);
 	for (size_t i = 0; i < c1->size; i++)
 		if ((unsigned char)c1->ptr[i] < 0x20)
-			fuzz_fail("canonical text has no raw control character", c1->ptr);
+			fuzz_fail("canonical text has no raw control character",
+				  c1->ptr);
 }
 
 static void check_canonical_form(const cJSON *tree)
@@ -49,16 +52,18 @@ static void check_canonical_form(const cJSON *tree)
 	cJSON *again = NULL;
 
 	if (sanshe_canon_write(&c1, tree) != 0)
-		fuzz_fail("a parsed tree has a canonical form", sanshe_error_last());
+		fuzz_fail("a parsed tree has a canonical form",
+			  sanshe_error_last());
 	check_canonical_bytes(&c1);
 	if (sanshe_json_parse(&again, c1.ptr, c1.size, NULL, NULL) != 0)
 		fuzz_fail("canonical text parses", sanshe_error_last());
 	if (sanshe_canon_write(&c2, again) != 0)
-		fuzz_fail("a reparsed tree has a canonical form", sanshe_error_last());
+		fuzz_fail("a reparsed tree has a canonical form",
+			  sanshe_error_last());
 	fuzz_require(c1.size == c2.size && memcmp(c1.ptr, c2.ptr, c1.size) == 0,
 		     "canonical form is idempotent", c1.ptr);
-	fuzz_require(sanshe_json_equal(tree, again), "canonical text reads back equal",
-		     c1.ptr);
+	fuzz_require(sanshe_json_equal(tree, again),
+		     "canonical text reads back equal", c1.ptr);
 	cJSON_Delete(again);
 	sanshe_buf_dispose(&c1);
 	sanshe_buf_dispose(&c2);
@@ -66,7 +71,7 @@ static void check_canonical_form(const cJSON *tree)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	sanshe_json_pos where = { 0, 0 };
+	sanshe_json_pos where = {0, 0};
 	cJSON *tree = NULL;
 	int err;
 

@@ -18,20 +18,24 @@
 static void check_violations(int err, const sanshe_schema_errors *errors)
 {
 	fuzz_require(err != SANSHE_ESCHEMA || errors->count > 0,
-		     "an invalid instance lists a violation", sanshe_error_last());
+		     "an invalid instance lists a violation",
+		     sanshe_error_last());
 	fuzz_require(err == SANSHE_ESCHEMA || errors->count == 0,
-		     "only an invalid instance lists violations", sanshe_error_last());
+		     "only an invalid instance lists violations",
+		     sanshe_error_last());
 	for (size_t i = 0; i < errors->count; i++) {
 		const sanshe_schema_error *e = &errors->items[i];
 
 		fuzz_require(e->pointer && (!*e->pointer || *e->pointer == '/'),
-			     "a violation's place is a JSON pointer", e->pointer);
-		fuzz_require(e->message && *e->message, "a violation has a message",
+			     "a violation's place is a JSON pointer",
 			     e->pointer);
+		fuzz_require(e->message && *e->message,
+			     "a violation has a message", e->pointer);
 	}
 }
 
-static void check_instance(const sanshe_schema *schema, const char *text, size_t len)
+static void check_instance(const sanshe_schema *schema, const char *text,
+			   size_t len)
 {
 	sanshe_schema_errors errors = SANSHE_SCHEMA_ERRORS_INIT;
 	cJSON *instance = NULL;
@@ -41,7 +45,8 @@ static void check_instance(const sanshe_schema *schema, const char *text, size_t
 		return;
 	sanshe_error_clear();
 	err = sanshe_schema_validate(schema, instance, &errors);
-	fuzz_require(err == 0 || *sanshe_error_last(), "a failure sets a message", NULL);
+	fuzz_require(err == 0 || *sanshe_error_last(),
+		     "a failure sets a message", NULL);
 	check_violations(err, &errors);
 	sanshe_schema_errors_dispose(&errors);
 	cJSON_Delete(instance);
@@ -60,8 +65,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	sanshe_error_clear();
 	err = sanshe_schema_compile(&schema, tree, "fuzz");
-	fuzz_require(err == 0 || *sanshe_error_last(), "a refused schema says why", NULL);
-	fuzz_require((err == 0) == (schema != NULL), "a schema exactly when compiled", NULL);
+	fuzz_require(err == 0 || *sanshe_error_last(),
+		     "a refused schema says why", NULL);
+	fuzz_require((err == 0) == (schema != NULL),
+		     "a schema exactly when compiled", NULL);
 	if (schema && nul)
 		check_instance(schema, nul + 1, size - schema_len - 1);
 	sanshe_schema_free(schema);
