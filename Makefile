@@ -4,9 +4,11 @@
 #   make test       unit tests, scenario tests, unit tests under ASan+UBSan
 #   make demo       the main job in a scratch directory
 #   make bench      throughput next to libsodium's raw rates
+#   make fuzz       each libFuzzer target for FUZZ_SECONDS (not in make test)
 #
 # BUILD=dir puts every output under another directory; SAN=1 builds with
-# AddressSanitizer and UndefinedBehaviorSanitizer.
+# AddressSanitizer and UndefinedBehaviorSanitizer; FUZZ=1 builds with clang
+# for libFuzzer, with both sanitizers.
 
 BUILD ?= build
 CC ?= cc
@@ -33,6 +35,12 @@ ifeq ($(SAN),1)
 OPT := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 SAN_LDFLAGS := -fsanitize=address,undefined
 endif
+ifeq ($(FUZZ),1)
+CC := clang
+OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
+endif
+FUZZ_SECONDS ?= 60
 CPPFLAGS += -D_GNU_SOURCE -Icore -Isync -Icli -I$(BUILD)/gen -MMD -MP
 CFLAGS += $(WARN) $(OPT) $(PKG_CFLAGS)
 LDFLAGS += $(SAN_LDFLAGS)
@@ -43,14 +51,16 @@ CLI_SRC := $(sort $(wildcard cli/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_HELPERS := $(filter-out tests/unit/test_%.c,$(wildcard tests/unit/*.c))
 BENCH_SRC := $(sort $(wildcard scripts/bench/*.c))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/schemas.o
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_OBJ := $(UNIT_HELPERS:%.c=$(BUILD)/obj/%.o)
 BENCH_BIN := $(BENCH_SRC:scripts/bench/%.c=$(BUILD)/bench/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/%)
 
-.PHONY: all test units demo bench soak clean format
+.PHONY: all test units demo bench fuzz fuzz-targets soak clean format
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -85,6 +95,9 @@ $(BUILD)/bench/%: $(BUILD)/obj/scripts/bench/%.o $(BUILD)/libsanshe.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libsanshe.a $(PKG_LIBS)
 
+$(BUILD)/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/libsanshe.a
+	$(CC) $(LDFLAGS) $(FUZZ_LDFLAGS) -o $@ $< $(BUILD)/libsanshe.a $(PKG_LIBS)
+
 units: $(UNIT_BIN) $(BUILD)/sanshe
 
 test:
@@ -98,8 +111,15 @@ demo: all
 bench: all $(BENCH_BIN)
 	@scripts/bench.sh $(BUILD)
 
+fuzz-targets: $(FUZZ_BIN)
+
+fuzz:
+	@scripts/deps.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=build/fuzz FUZZ=1 fuzz-targets
+	@scripts/fuzz.sh build/fuzz $(FUZZ_SECONDS)
+
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) core/*.h cli/*.h
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) core/*.h cli/*.h tests/fuzz/*.h
 
 clean:
 	rm -rf build

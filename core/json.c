@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "canon.h"
 #include "fs.h"
 #include "json.h"
 
@@ -269,18 +270,23 @@ static int is_digit(char c)
 }
 
 /*
- * An integer literal beyond 2^53 must be exactly a double: compare its
- * digits with the double's exact decimal expansion.
+ * An integer literal beyond 2^53 must name a double without doubt: either
+ * its exact decimal expansion ("18446744073709551616") or the digits the
+ * canonical form writes for it ("18446744073709552000", the shortest that
+ * read back, padded with zeros), so that canonical text always reads back.
  */
 static int integer_is_exact(const char *digits, size_t len, double v)
 {
-	char exact[400];
+	char exact[400], shortest[SANSHE_CANON_NUMBER_MAX];
 	int n;
 
 	if (fabs(v) < 9007199254740992.0)
 		return 1;
 	n = snprintf(exact, sizeof(exact), "%.0f", fabs(v));
-	return n > 0 && (size_t)n == len && memcmp(exact, digits, len) == 0;
+	if (n > 0 && (size_t)n == len && memcmp(exact, digits, len) == 0)
+		return 1;
+	return sanshe_canon_number(shortest, fabs(v)) == 0 &&
+	       strlen(shortest) == len && memcmp(shortest, digits, len) == 0;
 }
 
 static int parse_number(parser *ps, cJSON **out)

@@ -7,6 +7,8 @@
  * cJSON only as the tree.  Every refusal names line:column (1-based, column
  * counted in characters) and a reason.  Strings in the tree are valid UTF-8
  * without NUL: `\u0000` is refused, since a C string cannot hold it exactly.
+ * An integer beyond 2^53 is accepted only as its double's exact digits or as
+ * its canonical form (canon.h), so canonical text always parses back.
  */
 #ifndef SANSHE_JSON_H
 #define SANSHE_JSON_H

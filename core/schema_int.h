@@ -28,6 +28,14 @@
 /* Deepest nesting of subschemas, in compiling and in validating. */
 #define SCHEMA_MAX_DEPTH 1024
 
+/*
+ * Most subschemas one validation applies.  A small schema can make that
+ * number grow exponentially ($defs where each level is an allOf of two
+ * $refs to the one below); past this limit the validation gives up instead
+ * of hanging.  A document of sanshe's own types takes a few hundred.
+ */
+#define SCHEMA_MAX_STEPS 1000000
+
 /* An unset maximum (maxLength, maxItems, ...). */
 #define SCHEMA_UNLIMITED SIZE_MAX
 
@@ -156,6 +164,7 @@ struct schema_validation {
 	int quiet;		 /* >0: inside not/anyOf/oneOf/if/contains */
 	int depth;
 	const char *prefix; /* put before each message (propertyNames) */
+	size_t steps;	    /* subschemas applied so far */
 };
 
 /* schema.c */

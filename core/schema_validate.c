@@ -191,6 +191,11 @@ int schema_validate_node(struct schema_validation *v,
 				     : schema_report(v, "%s", _("not allowed"));
 	if (v->depth >= SCHEMA_MAX_DEPTH)
 		return schema_report(v, "%s", _("nested too deeply to check"));
+	if (++v->steps > SCHEMA_MAX_STEPS)
+		return sanshe_error_set(SANSHE_EINVALID,
+					_("schema '%s': too costly to check "
+					  "(more than %d subschemas to apply)"),
+					v->schema->name, SCHEMA_MAX_STEPS);
 	v->depth++;
 	rc = schema_run_checks(v, node, instance, node_checks,
 			       SANSHE_ARRAY_SIZE(node_checks));
@@ -264,8 +269,8 @@ int sanshe_schema_validate(const sanshe_schema *schema, const cJSON *instance,
 			   sanshe_schema_errors *errors)
 {
 	sanshe_schema_errors found = SANSHE_SCHEMA_ERRORS_INIT;
-	struct schema_validation v = {schema, &found, SANSHE_BUF_INIT, NULL, 0,
-				      0,      NULL};
+	struct schema_validation v = {
+	    schema, &found, SANSHE_BUF_INIT, NULL, 0, 0, NULL, 0};
 	int rc;
 
 	if (!schema || !instance)

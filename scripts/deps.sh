@@ -1,9 +1,13 @@
 #!/bin/sh
 # Install the Debian packages sanshe needs to build and test, if any is missing.
 # Idempotent and quiet when everything is already there.
+#
+#   deps.sh        what make, make test, make demo and make bench need
+#   deps.sh fuzz   and what make fuzz needs besides (clang, jq)
 set -eu
 
-PACKAGES="gcc make pkg-config libgit2-dev libcjson-dev libsodium-dev libpcre2-dev libcmocka-dev git openssh-client"
+PACKAGES="gcc make pkg-config libgit2-dev libcjson-dev libsodium-dev libpcre2-dev libcmocka-dev git openssh-client python3"
+[ "${1:-}" = fuzz ] && PACKAGES="$PACKAGES clang jq"
 
 missing=""
 for p in $PACKAGES; do

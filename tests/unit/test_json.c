@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "canon.h"
 #include "json.h"
 
 static int parse(const char *text, cJSON **out, sanshe_json_pos *pos)
@@ -68,6 +69,34 @@ static void test_json_refuses_integers_a_double_cannot_hold(void **state)
 	assert_refused("[-12345678901234567890]", 1, 2, "exactly");
 	assert_int_equal(parse("[9007199254740992, 18446744073709551616, 1e30]", &v, NULL), 0);
 	cJSON_Delete(v);
+}
+
+/* Found by tests/fuzz/fuzz_json.c: 2^64 was accepted, its canonical form not. */
+static void test_json_reads_back_the_canonical_form_of_large_integers(void **state)
+{
+	const char *inputs[] = { "[18446744073709551616]", "[-1.8446744073709552e19]",
+				 "[123456789012345678901e-2]", "[9007199254740994]" };
+	sanshe_buf text = SANSHE_BUF_INIT;
+	cJSON *v = NULL, *again = NULL;
+
+	(void)state;
+	for (size_t i = 0; i < SANSHE_ARRAY_SIZE(inputs); i++) {
+		assert_int_equal(parse(inputs[i], &v, NULL), 0);
+		sanshe_buf_clear(&text);
+		assert_int_equal(sanshe_canon_write(&text, v), 0);
+		if (parse(text.ptr, &again, NULL) != 0)
+			fail_msg("'%s' (from '%s') does not parse: %s", text.ptr, inputs[i],
+				 sanshe_error_last());
+		assert_true(sanshe_json_equal(v, again));
+		cJSON_Delete(again);
+		cJSON_Delete(v);
+	}
+	assert_int_equal(parse("[18446744073709552000]", &v, NULL), 0);
+	assert_true(cJSON_GetArrayItem(v, 0)->valuedouble == 18446744073709551616.0);
+	cJSON_Delete(v);
+	assert_refused("[18446744073709552001]", 1, 2, "exactly");
+	assert_refused("[18446744073709551617]", 1, 2, "exactly");
+	sanshe_buf_dispose(&text);
 }
 
 static void test_json_refuses_bad_strings(void **state)
@@ -163,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_json_refuses_duplicate_member_at_second_occurrence),
 		cmocka_unit_test(test_json_refuses_non_json_numbers),
 		cmocka_unit_test(test_json_refuses_integers_a_double_cannot_hold),
+		cmocka_unit_test(test_json_reads_back_the_canonical_form_of_large_integers),
 		cmocka_unit_test(test_json_refuses_bad_strings),
 		cmocka_unit_test(test_json_refuses_structural_errors),
 		cmocka_unit_test(test_json_column_counts_characters_not_bytes),

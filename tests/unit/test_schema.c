@@ -589,6 +589,37 @@ static void test_schema_pattern_hint_replaces_the_regex_in_messages(void **state
 		  "{\"phone\": \"12345\"}", "/phone", "does not match pattern '^1[0-9]{10}$'");
 }
 
+/*
+ * Each level an allOf of two $refs to the level below: 2^40 applications
+ * of the bottom schema from a schema of 2.5 KB (found with
+ * tests/fuzz/fuzz_schema.c, which it hung).
+ */
+static void test_schema_bounds_work_of_multiplying_refs(void **state)
+{
+	sanshe_buf text = SANSHE_BUF_INIT;
+	sanshe_schema *schema;
+	sanshe_schema_errors errors = SANSHE_SCHEMA_ERRORS_INIT;
+	int i;
+
+	(void)state;
+	sanshe_buf_puts(&text, "{'$defs': {'d0': {'type': 'string'}");
+	for (i = 1; i < 40; i++)
+		sanshe_buf_printf(
+		    &text,
+		    ", 'd%d': {'allOf': [{'$ref': '#/$defs/d%d'}, "
+		    "{'$ref': '#/$defs/d%d'}]}",
+		    i, i - 1, i - 1);
+	sanshe_buf_puts(&text, "}, '$ref': '#/$defs/d39'}");
+	schema = compile(text.ptr);
+	assert_int_equal(validate(schema, "'x'", &errors), SANSHE_EINVALID);
+	assert_int_equal(errors.count, 0);
+	assert_string_equal(sanshe_error_last(),
+			    "schema 'case': too costly to check (more than "
+			    "1000000 subschemas to apply)");
+	sanshe_schema_free(schema);
+	sanshe_buf_dispose(&text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -621,6 +652,7 @@ int main(void)
 	    cmocka_unit_test(test_schema_regex_behaves_like_ecma262),
 	    cmocka_unit_test(test_schema_bounds_regex_backtracking),
 	    cmocka_unit_test(test_schema_pattern_hint_replaces_the_regex_in_messages),
+	    cmocka_unit_test(test_schema_bounds_work_of_multiplying_refs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

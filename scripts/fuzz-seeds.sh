@@ -1,0 +1,65 @@
+#!/bin/sh
+# Write the seed corpora of the fuzz targets from the repository's own
+# files, one input a file:
+#
+#   fuzz-seeds.sh OUT
+#
+#   OUT/json    every schema and example, the RFC 8785 inputs, and each
+#               schema and instance of the JSON Schema Test Suite
+#   OUT/doc     every example document, valid, invalid and signed
+#   OUT/schema  "schema NUL instance": each type schema with its examples,
+#               each case of the JSON Schema Test Suite, and a few
+#               patterns that backtrack without end
+#
+# Needs jq to take the test suite apart.  SANSHE_TESTDATA as in run-tests.sh.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$1
+testdata=${SANSHE_TESTDATA:-$top/../shared/testdata}
+suite=$testdata/json-schema-2020-12
+tab=$(printf '\t')
+
+command -v jq >/dev/null || {
+	echo "fuzz-seeds.sh: jq is needed (apt-get install jq)" >&2
+	exit 1
+}
+rm -rf "$out"
+mkdir -p "$out/json" "$out/doc" "$out/schema"
+
+examples=$(find "$top/schemas/examples" -name '*.json' | sort)
+n=0
+for f in "$top"/schemas/*.json $examples "$testdata"/jcs/input/*.json; do
+	n=$((n + 1))
+	cp "$f" "$out/json/repo-$n.json"
+done
+n=0
+for f in $examples; do
+	n=$((n + 1))
+	cp "$f" "$out/doc/example-$n.json"
+done
+
+# A type schema with each example whose file name starts with the type.
+for schema in "$top"/schemas/*.json; do
+	type=$(basename "$schema" .json)
+	n=0
+	for f in $(find "$top/schemas/examples" -name "$type*.json" | sort); do
+		n=$((n + 1))
+		{ cat "$schema"; printf '\0'; cat "$f"; } >"$out/schema/$type-$n"
+	done
+done
+
+printf '{"pattern": "^(a+)+$"}\0"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!"' >"$out/schema/backtrack-1"
+printf '{"patternProperties": {"^(a|aa)+$": true}}\0{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab": 1}' \
+	>"$out/schema/backtrack-2"
+
+# The test suite: one line per case, the schema and the instance as compact
+# JSON separated by a tab (compact JSON never holds a raw tab).
+n=0
+for f in "$suite"/*.json; do
+	jq -r '.[] | (.schema | tojson) as $s | .tests[] | "\($s)\t\(.data | tojson)"' "$f"
+done | while IFS=$tab read -r schema instance; do
+	n=$((n + 1))
+	printf '%s\0%s' "$schema" "$instance" >"$out/schema/suite-$n"
+	printf '%s' "$schema" >"$out/json/suite-schema-$n.json"
+	printf '%s' "$instance" >"$out/json/suite-instance-$n.json"
+done
