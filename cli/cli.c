@@ -7,12 +7,64 @@
 #include <string.h>
 
 #include "canon.h"
+#include "json.h"
+
+/* Write `text` with control characters escaped and broken UTF-8 as '?'. */
+static void put_clean(FILE *out, const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text, *end = s + len;
+
+	while (s < end) {
+		size_t bad = 0, n = 1;
+
+		if (*s >= 0x80) {
+			n = *s >= 0xF0 ? 4 : *s >= 0xE0 ? 3 : 2;
+			if (n > (size_t)(end - s) || !sanshe_utf8_valid((const char *)s, n, &bad)) {
+				fputc('?', out);
+				s++;
+				continue;
+			}
+			/* C1 controls, U+0080 to U+009F */
+			if (s[0] == 0xC2 && s[1] < 0xA0) {
+				fprintf(out, "\\u%04X", s[1]);
+				s += 2;
+				continue;
+			}
+		} else if (*s < 0x20 || *s == 0x7F) {
+			fprintf(out, "\\x%02X", *s);
+			s++;
+			continue;
+		}
+		fwrite(s, 1, n, out);
+		s += n;
+	}
+}
+
+void cli_line(FILE *out, const char *prefix, const char *fmt, ...)
+{
+	sanshe_buf text = SANSHE_BUF_INIT;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	fputs(prefix, out);
+	if (n > 0 && sanshe_buf_grow(&text, (size_t)n) == 0) {
+		va_start(ap, fmt);
+		vsnprintf(text.ptr, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		put_clean(out, text.ptr, (size_t)n);
+	}
+	fputc('\n', out);
+	sanshe_buf_dispose(&text);
+}
 
 int cli_fail(void)
 {
 	const char *msg = sanshe_error_last();
 
-	fprintf(stderr, "sanshe: %s\n", *msg ? msg : _("failed"));
+	cli_line(stderr, "sanshe: ", "%s", *msg ? msg : _("failed"));
 	return sanshe_error_code() == SANSHE_EUSAGE ? EXIT_USAGE : 1;
 }
 

@@ -29,6 +29,15 @@ struct cli_command {
 const struct cli_command *cli_command_find(const char *name);
 
 /**
+ * Print one line on `out`: `prefix` (trusted text, may be "") then the
+ * formatted text, made safe for a terminal: control characters (which a
+ * hostile document or peer could put in a type, an id or a field name) are
+ * shown as \xNN and bytes that are not UTF-8 as '?'; then a newline.
+ */
+void cli_line(FILE *out, const char *prefix, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/**
  * Print the failure recorded with sanshe_error_set() as one line,
  * "sanshe: <message>", on stderr.  Returns 1 (or 2 for SANSHE_EUSAGE).
  */

@@ -33,17 +33,17 @@ static int print_text(const cJSON *doc, const findings *f)
 
 	sanshe_doc_describe(doc, what, sizeof(what));
 	if (f->sig_err)
-		fprintf(stderr, "sanshe: %s\n", f->sig_problem);
+		cli_line(stderr, "sanshe: ", "%s", f->sig_problem);
 	if (f->schema_err == SANSHE_ESCHEMA && f->errors.count)
 		for (size_t i = 0; i < f->errors.count; i++)
-			fprintf(stderr, "sanshe: %s: %s: %s\n", what, f->errors.items[i].pointer,
-				f->errors.items[i].message);
+			cli_line(stderr, "sanshe: ", "%s: %s: %s", what, f->errors.items[i].pointer,
+				 f->errors.items[i].message);
 	else if (f->schema_err)
-		fprintf(stderr, "sanshe: %s\n", f->schema_problem);
+		cli_line(stderr, "sanshe: ", "%s", f->schema_problem);
 	if (f->sig_err || f->schema_err)
 		return 1;
 	sanshe_hlc_format(at, f->sig.at);
-	printf(_("ok: %s, signed by %s at %s\n"), what, f->sig.key, at);
+	cli_line(stdout, "", _("ok: %s, signed by %s at %s"), what, f->sig.key, at);
 	return 0;
 }
 

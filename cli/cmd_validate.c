@@ -20,12 +20,13 @@ static int report(const cJSON *doc, int err, const sanshe_schema_errors *errors,
 	}
 	if (err == SANSHE_ESCHEMA && errors->count) {
 		for (size_t i = 0; i < errors->count; i++)
-			printf("%s: %s\n", errors->items[i].pointer, errors->items[i].message);
+			cli_line(stdout, "", "%s: %s", errors->items[i].pointer,
+				 errors->items[i].message);
 		return 1;
 	}
 	if (err)
 		return cli_fail();
-	printf(_("ok: %s is valid\n"), sanshe_doc_describe(doc, what, sizeof(what)));
+	cli_line(stdout, "", _("ok: %s is valid"), sanshe_doc_describe(doc, what, sizeof(what)));
 	return 0;
 }
 

@@ -152,6 +152,12 @@ assert \"does not match\" in r[\"signature\"][\"problem\"], r
 assert [v[\"pointer\"] for v in r[\"violations\"]]==[\"/minutes\"], r"
 '
 
+expect_ok "control characters from a document never reach the terminal raw" '
+	printf "{\"type\":\"ca\\\\u001b[31mse\",\"id\":\"x\"}" >esc.json
+	rc=0; sanshe validate esc.json 2>err || rc=$?
+	test $rc -eq 1 && grep -q "ca.x1B\[31mse" err && ! grep -q "$(printf "\033")" err
+'
+
 expect_ok "wrong usage exits 2" '
 	for cmd in "sign" "check" "validate" "sign a b" "check --bogus x" "validate --type"; do
 		rc=0; sanshe $cmd >/dev/null 2>err || rc=$?
