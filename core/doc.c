@@ -44,6 +44,55 @@ const char *sanshe_doc_describe(const cJSON *doc, char *out, size_t size)
 	return out;
 }
 
+int sanshe_doc_check_canonical(const cJSON *doc, const char *text, size_t len)
+{
+	sanshe_buf canon = SANSHE_BUF_INIT;
+	char what[200];
+	size_t at = 0;
+	int err;
+
+	if ((err = sanshe_canon_write(&canon, doc)) != 0)
+		return err;
+	if (len == canon.size + 1 && text[len - 1] == '\n')
+		len--;
+	while (at < len && at < canon.size && text[at] == canon.ptr[at])
+		at++;
+	if (at < len || at < canon.size)
+		err = sanshe_error_set(SANSHE_EBADSIG,
+				       _("%s is not in canonical form (it differs at byte %zu): "
+					 "signed documents are kept in one form only; "
+					 "'sanshe canon' writes it"),
+				       sanshe_doc_describe(doc, what, sizeof(what)), at + 1);
+	sanshe_buf_dispose(&canon);
+	return err;
+}
+
+static void consider_time(const cJSON *holder, sanshe_hlc *latest, int *found)
+{
+	const cJSON *at = cJSON_GetObjectItemCaseSensitive(holder, "at");
+	sanshe_hlc t;
+
+	if (cJSON_IsString(at) && sanshe_hlc_parse(&t, at->valuestring) == 0 &&
+	    (!*found || sanshe_hlc_compare(t, *latest) > 0)) {
+		*latest = t;
+		*found = 1;
+	}
+}
+
+int sanshe_doc_latest_time(const cJSON *doc, sanshe_hlc *out)
+{
+	const cJSON *conflicts = cJSON_GetObjectItemCaseSensitive(doc, "_conflicts");
+	const cJSON *entry;
+	int found = 0;
+
+	consider_time(cJSON_GetObjectItemCaseSensitive(doc, "_sig"), out, &found);
+	consider_time(cJSON_GetObjectItemCaseSensitive(doc, "_merge"), out, &found);
+	if (cJSON_IsArray(conflicts))
+		cJSON_ArrayForEach(entry, conflicts)
+			consider_time(entry, out, &found);
+	return found;
+}
+
 static int is_reserved(const char *name)
 {
 	for (size_t i = 0; i < SANSHE_ARRAY_SIZE(reserved_names); i++)

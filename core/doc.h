@@ -79,6 +79,23 @@ int sanshe_doc_verify(cJSON *doc, sanshe_doc_key_lookup lookup, void *payload,
 		      sanshe_doc_sig *sig) __attribute__((warn_unused_result));
 
 /**
+ * Are `len` bytes of `text` exactly the canonical form of `doc` (parsed
+ * from them), with at most one final newline?  A signed document is stored
+ * and exchanged in that one form: any other spelling of the same content
+ * would be another blob, another file, another hash.  0, or SANSHE_EBADSIG
+ * naming the first byte that differs.
+ */
+int sanshe_doc_check_canonical(const cJSON *doc, const char *text, size_t len);
+
+/**
+ * The latest clock value `doc` carries: in `_sig`, `_merge` and each
+ * `_conflicts` entry (values that do not parse are ignored).  1 and `*out`
+ * filled when there is one, 0 when there is none.  A new version of the
+ * document must be signed after it.
+ */
+int sanshe_doc_latest_time(const cJSON *doc, sanshe_hlc *out);
+
+/**
  * Describe `doc` for messages: "case 'c-17'" (or "document" when it has no
  * usable type or id).  Writes into `out` of `size` bytes; returns `out`.
  */

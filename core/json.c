@@ -270,72 +270,152 @@ static int is_digit(char c)
 }
 
 /*
- * An integer literal beyond 2^53 must name a double without doubt: either
- * its exact decimal expansion ("18446744073709551616") or the digits the
- * canonical form writes for it ("18446744073709552000", the shortest that
- * read back, padded with zeros), so that canonical text always reads back.
+ * A decimal as its significant digits (no leading or trailing zeros) and
+ * the power of ten of the last one: "1.50e3" is ("15", 2).  Exponents are
+ * clamped: only finite non-zero doubles get here, whose exponents are small.
  */
-static int integer_is_exact(const char *digits, size_t len, double v)
+static int decimal_normalize(const char *text, size_t len, sanshe_buf *digits, long *exp)
+{
+	const char *end = text + len, *c = text;
+	long e = 0, written = 0;
+	int err = 0, after_point = 0, sign = 1;
+
+	for (; c < end && *c != 'e' && *c != 'E'; c++) {
+		if (*c == '.') {
+			after_point = 1;
+			continue;
+		}
+		if (*c < '0' || *c > '9')
+			continue;
+		if (digits->size || *c != '0')
+			err |= sanshe_buf_putc(digits, *c);
+		e -= after_point;
+	}
+	if (c < end && ++c < end && (*c == '+' || *c == '-'))
+		sign = *c++ == '-' ? -1 : 1;
+	for (; c < end; c++)
+		if (written < 1000000)
+			written = written * 10 + (*c - '0');
+	*exp = e + sign * written;
+	while (digits->size && digits->ptr[digits->size - 1] == '0') {
+		digits->ptr[--digits->size] = '\0';
+		(*exp)++;
+	}
+	return err;
+}
+
+static int decimal_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+	sanshe_buf da = SANSHE_BUF_INIT, db = SANSHE_BUF_INIT;
+	long ea = 0, eb = 0;
+	int equal = decimal_normalize(a, alen, &da, &ea) == 0 &&
+		    decimal_normalize(b, blen, &db, &eb) == 0 && ea == eb &&
+		    da.size == db.size && (!da.size || memcmp(da.ptr, db.ptr, da.size) == 0);
+
+	sanshe_buf_dispose(&da);
+	sanshe_buf_dispose(&db);
+	return equal;
+}
+
+/* Does the literal denote an integer (however it is written: 1e30, 5.0)? */
+static int denotes_integer(const char *text, size_t len)
+{
+	sanshe_buf digits = SANSHE_BUF_INIT;
+	long exp = 0;
+	int integer = decimal_normalize(text, len, &digits, &exp) == 0 && exp >= 0;
+
+	sanshe_buf_dispose(&digits);
+	return integer;
+}
+
+/*
+ * An integer beyond 2^53, however it is written, must name a double without
+ * doubt: its value must be the double's exact value ("18446744073709551616")
+ * or the value of the shortest digits that read back, which the canonical
+ * form writes ("18446744073709552000", "1e+30"), so that canonical text
+ * always reads back.  9007199254740993 names neither and is refused.
+ */
+static int integer_is_exact(const char *text, size_t len, double v)
 {
 	char exact[400], shortest[SANSHE_CANON_NUMBER_MAX];
 	int n;
 
-	if (fabs(v) < 9007199254740992.0)
+	if (fabs(v) < 9007199254740992.0 || !denotes_integer(text, len))
 		return 1;
 	n = snprintf(exact, sizeof(exact), "%.0f", fabs(v));
-	if (n > 0 && (size_t)n == len && memcmp(exact, digits, len) == 0)
+	if (n > 0 && (size_t)n < sizeof(exact) && decimal_equal(text, len, exact, (size_t)n))
 		return 1;
 	return sanshe_canon_number(shortest, fabs(v)) == 0 &&
-	       strlen(shortest) == len && memcmp(shortest, digits, len) == 0;
+	       decimal_equal(text, len, shortest, strlen(shortest));
 }
 
-static int parse_number(parser *ps, cJSON **out)
+/* Does the literal have a digit other than 0 before its exponent? */
+static int has_nonzero_digit(const char *text, size_t len)
 {
-	const char *start = ps->p, *digits;
-	int is_integer = 1;
-	char small[64], *text = small;
-	size_t len;
-	double v;
+	for (size_t i = 0; i < len && text[i] != 'e' && text[i] != 'E'; i++)
+		if (text[i] >= '1' && text[i] <= '9')
+			return 1;
+	return 0;
+}
 
+/* Skip a run of digits; 0 when there is none. */
+static int skip_digits(parser *ps)
+{
+	const char *from = ps->p;
+
+	while (ps->p < ps->end && is_digit(*ps->p))
+		ps->p++;
+	return ps->p > from;
+}
+
+/* The RFC 8259 number grammar, each mistake named. */
+static int scan_number(parser *ps, const char *start)
+{
 	if (ps->p < ps->end && *ps->p == '-')
 		ps->p++;
-	digits = ps->p;
 	if (ps->p >= ps->end || !is_digit(*ps->p))
 		return FAIL(ps, start, "%s", _("'-' must be followed by digits"));
 	if (*ps->p == '0' && ps->p + 1 < ps->end && is_digit(ps->p[1]))
 		return FAIL(ps, start, "%s", _("leading zeros are not allowed in numbers"));
-	while (ps->p < ps->end && is_digit(*ps->p))
-		ps->p++;
+	skip_digits(ps);
 	if (ps->p < ps->end && *ps->p == '.') {
-		is_integer = 0;
 		ps->p++;
-		if (ps->p >= ps->end || !is_digit(*ps->p))
+		if (!skip_digits(ps))
 			return FAIL(ps, start, "%s", _("a digit must follow the decimal point"));
-		while (ps->p < ps->end && is_digit(*ps->p))
-			ps->p++;
 	}
 	if (ps->p < ps->end && (*ps->p == 'e' || *ps->p == 'E')) {
-		is_integer = 0;
 		ps->p++;
 		if (ps->p < ps->end && (*ps->p == '+' || *ps->p == '-'))
 			ps->p++;
-		if (ps->p >= ps->end || !is_digit(*ps->p))
+		if (!skip_digits(ps))
 			return FAIL(ps, start, "%s", _("a digit must follow the exponent"));
-		while (ps->p < ps->end && is_digit(*ps->p))
-			ps->p++;
 	}
+	return 0;
+}
+
+static int parse_number(parser *ps, cJSON **out)
+{
+	const char *start = ps->p;
+	char small[64], *text = small;
+	size_t len;
+	double v;
+	int err;
+
+	if ((err = scan_number(ps, start)) != 0)
+		return err;
 	len = (size_t)(ps->p - start);
 	if (len >= sizeof(small) && !(text = malloc(len + 1)))
 		return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
 	memcpy(text, start, len);
 	text[len] = '\0';
-	errno = 0;
 	v = strtod(text, NULL);
 	if (text != small)
 		free(text);
 	if (!isfinite(v))
 		return FAIL(ps, start, "%s", _("number is too large for a double"));
-	if (is_integer && !integer_is_exact(digits, (size_t)(ps->p - digits), v))
+	if (v == 0 && has_nonzero_digit(start, len))
+		return FAIL(ps, start, "%s", _("number is too small for a double (it would become 0)"));
+	if (!integer_is_exact(start, len, v))
 		return FAIL(ps, start, "%s",
 			    _("integer cannot be held exactly (beyond 2^53); write it as a string"));
 	if (!(*out = cJSON_CreateNumber(v)))

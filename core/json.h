@@ -7,8 +7,12 @@
  * cJSON only as the tree.  Every refusal names line:column (1-based, column
  * counted in characters) and a reason.  Strings in the tree are valid UTF-8
  * without NUL: `\u0000` is refused, since a C string cannot hold it exactly.
- * An integer beyond 2^53 is accepted only as its double's exact digits or as
- * its canonical form (canon.h), so canonical text always parses back.
+ * A number whose value is an integer beyond 2^53, however it is written
+ * (9007199254740993, 9007199254740993.0, 90071992547409930e-1), is accepted
+ * only when that value is its double's exact value or the value of its
+ * canonical form (canon.h), so that canonical text always parses back and
+ * no integer is silently changed; a non-zero number too small for a double
+ * (1e-400) is refused rather than read as 0.
  */
 #ifndef SANSHE_JSON_H
 #define SANSHE_JSON_H

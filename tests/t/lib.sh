@@ -1,8 +1,14 @@
 # Scenario tests drive the real build/sanshe.  A script sources this file,
-# then calls `expect_ok DESCRIPTION 'COMMANDS'` (the commands must succeed)
-# or `expect_fail DESCRIPTION 'COMMANDS'` (they must fail), and ends with
+# then calls `expect_ok DESCRIPTION 'COMMANDS'` for each test and ends with
 # `done_testing`.  Output is TAP.  Each script runs in its own scratch
 # directory with its own SANSHE_HOME, removed at the end.
+#
+# The commands run under `set -e`, which only stops at a failing simple
+# command: write each assertion as a command of its own line (no `a && b`
+# in the middle of a test, no `! cmd`), using the helpers below:
+#   status_is N CMD...   CMD exits with status N; its output is in out, err
+#   not CMD...           CMD fails
+#   one_line FILE        FILE holds exactly one line
 
 : "${SANSHE_BIN:?set SANSHE_BIN to the sanshe binary}"
 : "${SANSHE_TOP:?set SANSHE_TOP to the project directory}"
@@ -21,26 +27,40 @@ sanshe() {
 	"$SANSHE_BIN" "$@"
 }
 
-# run_case EXPECT DESCRIPTION COMMANDS
-run_case() {
-	test_count=$((test_count + 1))
-	(set -e; eval "$3") >"$SCRATCH/.out" 2>&1
-	rc=$?
-	if { [ "$1" = ok ] && [ $rc -eq 0 ]; } || { [ "$1" = fail ] && [ $rc -ne 0 ]; }; then
-		echo "ok $test_count - $2"
-	else
-		echo "not ok $test_count - $2"
-		sed 's/^/#   /' "$SCRATCH/.out"
-		test_failed=$((test_failed + 1))
+status_is() {
+	want=$1
+	shift
+	got=0
+	"$@" >out 2>err || got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "expected status $want, got $got from: $*"
+		sed 's/^/  stderr: /' err
+		return 1
 	fi
 }
 
-expect_ok() {
-	run_case ok "$1" "$2"
+not() {
+	if "$@"; then
+		echo "expected to fail: $*"
+		return 1
+	fi
+	return 0
 }
 
-expect_fail() {
-	run_case fail "$1" "$2"
+one_line() {
+	test "$(wc -l <"$1")" -eq 1
+}
+
+expect_ok() {
+	test_count=$((test_count + 1))
+	(set -e; eval "$2") >"$SCRATCH/.out" 2>&1
+	if [ $? -eq 0 ]; then
+		echo "ok $test_count - $1"
+	else
+		echo "not ok $test_count - $1"
+		sed 's/^/#   /' "$SCRATCH/.out"
+		test_failed=$((test_failed + 1))
+	fi
 }
 
 done_testing() {

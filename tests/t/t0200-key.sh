@@ -9,11 +9,6 @@ status() {
 	"$@" >out 2>err && echo 0 || echo $?
 }
 
-# one_line FILE: FILE holds exactly one line.
-one_line() {
-	test "$(wc -l <"$1")" -eq 1
-}
-
 json_ok() {
 	python3 -c 'import json,sys; json.load(sys.stdin)'
 }

@@ -99,6 +99,21 @@ static void test_json_reads_back_the_canonical_form_of_large_integers(void **sta
 	sanshe_buf_dispose(&text);
 }
 
+static void test_json_refuses_inexact_integers_however_written(void **state)
+{
+	cJSON *v = NULL;
+
+	(void)state;
+	assert_refused("[9007199254740993.0]", 1, 2, "exactly");
+	assert_refused("[9007199254740993e0]", 1, 2, "exactly");
+	assert_refused("[90071992547409930e-1]", 1, 2, "exactly");
+	assert_refused("[1e-400]", 1, 2, "too small");
+	assert_int_equal(parse("[1.5e300, 9007199254740992.0, 0e-400, 1e-320, 0.1]", &v, NULL), 0);
+	assert_true(cJSON_GetArrayItem(v, 0)->valuedouble == 1.5e300);
+	assert_true(cJSON_GetArrayItem(v, 2)->valuedouble == 0);
+	cJSON_Delete(v);
+}
+
 static void test_json_refuses_bad_strings(void **state)
 {
 	(void)state;
@@ -193,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_json_refuses_non_json_numbers),
 		cmocka_unit_test(test_json_refuses_integers_a_double_cannot_hold),
 		cmocka_unit_test(test_json_reads_back_the_canonical_form_of_large_integers),
+		cmocka_unit_test(test_json_refuses_inexact_integers_however_written),
 		cmocka_unit_test(test_json_refuses_bad_strings),
 		cmocka_unit_test(test_json_refuses_structural_errors),
 		cmocka_unit_test(test_json_column_counts_characters_not_bytes),
