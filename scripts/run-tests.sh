@@ -4,7 +4,8 @@
 #   run-tests.sh BUILD [SANBUILD]
 #
 # BUILD holds the normal unit tests and build/sanshe for the scenario tests;
-# SANBUILD, when given, holds the same unit tests built with ASan + UBSan.
+# SANBUILD, when given, holds the same unit tests and sanshe built with
+# ASan + UBSan, and every test runs again there.
 # Unit tests speak TAP (cmocka), scenario tests too (tests/t/lib.sh); a test
 # program that dies without reporting counts as one failure.
 set -u
@@ -56,6 +57,10 @@ if [ -n "$san" ]; then
 	for t in "$san"/tests/test_*; do
 		[ -x "$t" ] || continue
 		count "asan+ubsan $(basename "$t")" "$t"
+	done
+	for t in "$top"/tests/t/t[0-9]*.sh; do
+		[ -f "$t" ] || continue
+		count "asan+ubsan $(basename "$t" .sh)" env SANSHE_BIN="$top/$san/sanshe" sh "$t"
 	done
 fi
 echo "$passed passed, $failed failed"
