@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -502,6 +503,71 @@ static void test_schema_reports_unknown_and_unexpected(void **state)
 		  "duplicate of item 0");
 }
 
+/* Every pair would be 2e10 comparisons; sorting canonical forms is quick. */
+static void test_schema_unique_items_checks_200k_items(void **state)
+{
+	sanshe_schema *schema = compile("{'uniqueItems': true}");
+	sanshe_schema_errors errors = SANSHE_SCHEMA_ERRORS_INIT;
+	cJSON *team = cJSON_CreateArray();
+	char id[32];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 200000; i++) {
+		snprintf(id, sizeof(id), "m-%06d", i);
+		cJSON_AddItemToArray(team, cJSON_CreateString(id));
+	}
+	assert_int_equal(sanshe_schema_validate(schema, team, &errors), 0);
+	cJSON_AddItemToArray(team, cJSON_CreateString("m-001000"));
+	assert_int_equal(sanshe_schema_validate(schema, team, &errors),
+			 SANSHE_ESCHEMA);
+	assert_int_equal(errors.count, 1);
+	assert_error(&errors, 0, "/200000", "duplicate of item 1000");
+	sanshe_schema_errors_dispose(&errors);
+	sanshe_schema_free(schema);
+	cJSON_Delete(team);
+}
+
+static void test_schema_unique_items_compares_members_in_any_order(void **state)
+{
+	sanshe_schema *schema = compile("{'uniqueItems': true}");
+	sanshe_schema_errors errors = SANSHE_SCHEMA_ERRORS_INIT;
+
+	(void)state;
+	assert_int_equal(
+	    validate(schema,
+		     "[{'a': 1, 'b': [1, {'c': null, 'd': 'x'}]}, "
+		     "{'a': 1}, "
+		     "{'b': [1.0, {'d': 'x', 'c': null}], 'a': 1}, "
+		     "{'a': 1, 'b': [{'c': null, 'd': 'x'}, 1]}, "
+		     "{'a': true}, {'a': '1'}, {'a': 1.0}, "
+		     "{'b': [1, {'c': null, 'd': 'x'}], 'a': 1e0}]",
+		     &errors),
+	    SANSHE_ESCHEMA);
+	assert_int_equal(errors.count, 3);
+	assert_error(&errors, 0, "/2", "duplicate of item 0");
+	assert_error(&errors, 1, "/6", "duplicate of item 1");
+	assert_error(&errors, 2, "/7", "duplicate of item 0");
+	sanshe_schema_errors_dispose(&errors);
+	sanshe_schema_free(schema);
+}
+
+/* sanshe's parser refuses repeated names; a tree built otherwise may not. */
+static void test_schema_unique_items_refuses_repeated_member_names(void **state)
+{
+	sanshe_schema *schema = compile("{'items': {'uniqueItems': true}}");
+	sanshe_schema_errors errors = SANSHE_SCHEMA_ERRORS_INIT;
+
+	(void)state;
+	assert_int_equal(validate(schema, "[[1, {'a': 1, 'a': 2}]]", &errors),
+			 SANSHE_EINVALID);
+	assert_int_equal(errors.count, 0);
+	assert_string_equal(sanshe_error_last(),
+			    "/0/1: cannot check uniqueItems: duplicate member "
+			    "name \"a\"");
+	sanshe_schema_free(schema);
+}
+
 static void test_schema_anyof_reports_one_line(void **state)
 {
 	(void)state;
@@ -645,6 +711,11 @@ int main(void)
 	    cmocka_unit_test(test_schema_counts_code_points),
 	    cmocka_unit_test(test_schema_reports_format_violations),
 	    cmocka_unit_test(test_schema_reports_unknown_and_unexpected),
+	    cmocka_unit_test(test_schema_unique_items_checks_200k_items),
+	    cmocka_unit_test(
+		test_schema_unique_items_compares_members_in_any_order),
+	    cmocka_unit_test(
+		test_schema_unique_items_refuses_repeated_member_names),
 	    cmocka_unit_test(test_schema_anyof_reports_one_line),
 	    cmocka_unit_test(
 		test_schema_anyof_reports_the_alternative_that_fits),
