@@ -270,7 +270,7 @@ int sanshe_schema_validate(const sanshe_schema *schema, const cJSON *instance,
 {
 	sanshe_schema_errors found = SANSHE_SCHEMA_ERRORS_INIT;
 	struct schema_validation v = {
-	    schema, &found, SANSHE_BUF_INIT, NULL, 0, 0, NULL, 0};
+	    schema, &found, SANSHE_BUF_INIT, NULL, 0, 0, NULL, 0, 0};
 	int rc;
 
 	if (!schema || !instance)
@@ -282,6 +282,8 @@ int sanshe_schema_validate(const sanshe_schema *schema, const cJSON *instance,
 		goto done;
 	}
 	if ((rc = schema_validate_node(&v, schema->root, instance)) <= 0)
+		goto done;
+	if ((rc = schema_report_rest(&v)) != 0)
 		goto done;
 	rc = fail_with_first(&found);
 	if (errors && move_errors(errors, &found) != 0)

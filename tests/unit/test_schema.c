@@ -568,6 +568,53 @@ static void test_schema_unique_items_refuses_repeated_member_names(void **state)
 	sanshe_schema_free(schema);
 }
 
+/* [0, 1, ..., count - 1]: one violation each of {'type': 'string'}. */
+static cJSON *numbers(int count)
+{
+	cJSON *array = cJSON_CreateArray();
+	int i;
+
+	for (i = 0; i < count; i++)
+		cJSON_AddItemToArray(array, cJSON_CreateNumber(i));
+	return array;
+}
+
+static void test_schema_keeps_100_violations_and_counts_the_rest(void **state)
+{
+	sanshe_schema *schema = compile("{'items': {'type': 'string'}}");
+	sanshe_schema_errors errors = SANSHE_SCHEMA_ERRORS_INIT;
+	cJSON *bad = numbers(400000);
+
+	(void)state;
+	assert_int_equal(sanshe_schema_validate(schema, bad, &errors),
+			 SANSHE_ESCHEMA);
+	assert_string_equal(sanshe_error_last(),
+			    "/0: expected string, got number");
+	assert_int_equal(errors.count, 101);
+	assert_error(&errors, 0, "/0", "expected string, got number");
+	assert_error(&errors, 99, "/99", "expected string, got number");
+	assert_error(&errors, 100, "", "and 399900 more violations");
+	cJSON_Delete(bad);
+
+	/* Each validation has its own 100. */
+	bad = numbers(101);
+	assert_int_equal(sanshe_schema_validate(schema, bad, &errors),
+			 SANSHE_ESCHEMA);
+	assert_int_equal(errors.count, 101 + 101);
+	assert_error(&errors, 201, "", "and 1 more violation");
+	cJSON_Delete(bad);
+	sanshe_schema_errors_dispose(&errors);
+
+	bad = numbers(100);
+	assert_int_equal(sanshe_schema_validate(schema, bad, &errors),
+			 SANSHE_ESCHEMA);
+	assert_int_equal(errors.count, 100);
+	assert_error(&errors, 99, "/99", "expected string, got number");
+	cJSON_Delete(bad);
+	sanshe_schema_errors_dispose(&errors);
+	sanshe_schema_free(schema);
+}
+
 static void test_schema_anyof_reports_one_line(void **state)
 {
 	(void)state;
@@ -716,6 +763,8 @@ int main(void)
 		test_schema_unique_items_compares_members_in_any_order),
 	    cmocka_unit_test(
 		test_schema_unique_items_refuses_repeated_member_names),
+	    cmocka_unit_test(
+		test_schema_keeps_100_violations_and_counts_the_rest),
 	    cmocka_unit_test(test_schema_anyof_reports_one_line),
 	    cmocka_unit_test(
 		test_schema_anyof_reports_the_alternative_that_fits),
