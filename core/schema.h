@@ -52,7 +52,8 @@ void sanshe_schema_free(sanshe_schema *schema);
  * the error message ("<pointer>: <reason>").  At most 100 violations are
  * kept; past that they are counted, and one last entry at the root ("")
  * says "and N more violations".  SANSHE_EINVALID when checking would apply
- * too many subschemas (a schema whose $refs multiply the work), or when
+ * too many subschemas (a schema whose $refs multiply the work, or a very
+ * large document; the message names the place in the instance), or when
  * uniqueItems meets an item with no canonical form (a repeated member name,
  * which sanshe's parser refuses); SANSHE_ENOMEM.
  */

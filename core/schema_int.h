@@ -32,7 +32,8 @@
  * Most subschemas one validation applies.  A small schema can make that
  * number grow exponentially ($defs where each level is an allOf of two
  * $refs to the one below); past this limit the validation gives up instead
- * of hanging.  A document of sanshe's own types takes a few hundred.
+ * of hanging.  A document of sanshe's own types usually takes a few
+ * hundred; a very large one (half a million team ids) reaches it too.
  */
 #define SCHEMA_MAX_STEPS 1000000
 

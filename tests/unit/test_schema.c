@@ -705,32 +705,74 @@ static void test_schema_pattern_hint_replaces_the_regex_in_messages(void **state
 /*
  * Each level an allOf of two $refs to the level below: 2^40 applications
  * of the bottom schema from a schema of 2.5 KB (found with
- * tests/fuzz/fuzz_schema.c, which it hung).
+ * tests/fuzz/fuzz_schema.c, which it hung).  The message says where in the
+ * document checking stopped.
  */
 static void test_schema_bounds_work_of_multiplying_refs(void **state)
 {
-	sanshe_buf text = SANSHE_BUF_INIT;
+	sanshe_buf defs = SANSHE_BUF_INIT, text = SANSHE_BUF_INIT;
 	sanshe_schema *schema;
 	sanshe_schema_errors errors = SANSHE_SCHEMA_ERRORS_INIT;
 	int i;
 
 	(void)state;
-	sanshe_buf_puts(&text, "{'$defs': {'d0': {'type': 'string'}");
+	sanshe_buf_puts(&defs, "'$defs': {'d0': {'type': 'string'}");
 	for (i = 1; i < 40; i++)
 		sanshe_buf_printf(
-		    &text,
+		    &defs,
 		    ", 'd%d': {'allOf': [{'$ref': '#/$defs/d%d'}, "
 		    "{'$ref': '#/$defs/d%d'}]}",
 		    i, i - 1, i - 1);
-	sanshe_buf_puts(&text, "}, '$ref': '#/$defs/d39'}");
+	sanshe_buf_printf(&text, "{%s}, '$ref': '#/$defs/d39'}", defs.ptr);
 	schema = compile(text.ptr);
 	assert_int_equal(validate(schema, "'x'", &errors), SANSHE_EINVALID);
 	assert_int_equal(errors.count, 0);
 	assert_string_equal(sanshe_error_last(),
-			    "schema 'case': too costly to check (more than "
-			    "1000000 subschemas to apply)");
+			    "too costly to check against schema 'case' (more "
+			    "than 1000000 subschemas to apply)");
 	sanshe_schema_free(schema);
+
+	sanshe_buf_clear(&text);
+	sanshe_buf_printf(&text,
+			  "{%s}, 'properties': {'team': {'items': {'$ref': "
+			  "'#/$defs/d39'}}}}",
+			  defs.ptr);
+	schema = compile(text.ptr);
+	assert_int_equal(validate(schema, "{'team': ['x']}", &errors),
+			 SANSHE_EINVALID);
+	assert_string_equal(
+	    sanshe_error_last(),
+	    "/team/0: too costly to check against schema 'case' "
+	    "(more than 1000000 subschemas to apply)");
+	sanshe_schema_free(schema);
+	sanshe_buf_dispose(&defs);
 	sanshe_buf_dispose(&text);
+}
+
+/* A cheap schema, a large document: five subschemas for each of 200k items. */
+static void test_schema_too_costly_names_the_place_in_the_document(void **state)
+{
+	sanshe_schema *schema =
+	    compile("{'items': {'allOf': [{'minimum': 0}, {'maximum': 9}, "
+		    "{'type': 'integer'}, {'multipleOf': 1}]}}");
+	sanshe_schema_errors errors = SANSHE_SCHEMA_ERRORS_INIT;
+	cJSON *many = cJSON_CreateArray();
+	int i;
+
+	(void)state;
+	for (i = 0; i < 199999; i++)
+		cJSON_AddItemToArray(many, cJSON_CreateNumber(1));
+	assert_int_equal(sanshe_schema_validate(schema, many, &errors), 0);
+	cJSON_AddItemToArray(many, cJSON_CreateNumber(1));
+	assert_int_equal(sanshe_schema_validate(schema, many, &errors),
+			 SANSHE_EINVALID);
+	assert_int_equal(errors.count, 0);
+	assert_string_equal(
+	    sanshe_error_last(),
+	    "/199999: too costly to check against schema 'case' "
+	    "(more than 1000000 subschemas to apply)");
+	sanshe_schema_free(schema);
+	cJSON_Delete(many);
 }
 
 int main(void)
@@ -773,6 +815,8 @@ int main(void)
 	    cmocka_unit_test(test_schema_bounds_regex_backtracking),
 	    cmocka_unit_test(test_schema_pattern_hint_replaces_the_regex_in_messages),
 	    cmocka_unit_test(test_schema_bounds_work_of_multiplying_refs),
+	    cmocka_unit_test(
+		test_schema_too_costly_names_the_place_in_the_document),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
