@@ -48,10 +48,14 @@ void sanshe_schema_free(sanshe_schema *schema);
 
 /**
  * Validate `instance`.  Returns 0 when valid; SANSHE_ESCHEMA when not, with
- * every violation appended to `errors` (when not NULL) and the first one as
- * the error message ("<pointer>: <reason>"); SANSHE_EINVALID when checking
- * would apply too many subschemas (a schema whose $refs multiply the work);
- * SANSHE_ENOMEM.
+ * the violations appended to `errors` (when not NULL) and the first one as
+ * the error message ("<pointer>: <reason>").  At most 100 violations are
+ * kept; past that they are counted, and one last entry at the root ("")
+ * says "and N more violations".  SANSHE_EINVALID when checking would apply
+ * too many subschemas (a schema whose $refs multiply the work, or a very
+ * large document; the message names the place in the instance), or when
+ * uniqueItems meets an item with no canonical form (a repeated member name,
+ * which sanshe's parser refuses); SANSHE_ENOMEM.
  */
 int sanshe_schema_validate(const sanshe_schema *schema, const cJSON *instance,
 			   sanshe_schema_errors *errors);

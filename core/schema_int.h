@@ -32,9 +32,17 @@
  * Most subschemas one validation applies.  A small schema can make that
  * number grow exponentially ($defs where each level is an allOf of two
  * $refs to the one below); past this limit the validation gives up instead
- * of hanging.  A document of sanshe's own types takes a few hundred.
+ * of hanging.  A document of sanshe's own types usually takes a few
+ * hundred; a very large one (half a million team ids) reaches it too.
  */
 #define SCHEMA_MAX_STEPS 1000000
+
+/*
+ * Most violations one validation keeps.  A document of 400k bad items would
+ * otherwise give 800k messages (150 MB); past this many they are only
+ * counted, and one last line at the root says how many more there were.
+ */
+#define SCHEMA_MAX_VIOLATIONS 100
 
 /* An unset maximum (maxLength, maxItems, ...). */
 #define SCHEMA_UNLIMITED SIZE_MAX
@@ -165,6 +173,7 @@ struct schema_validation {
 	int depth;
 	const char *prefix; /* put before each message (propertyNames) */
 	size_t steps;	    /* subschemas applied so far */
+	size_t rest;	    /* violations past SCHEMA_MAX_VIOLATIONS, counted */
 };
 
 /* schema.c */
@@ -295,6 +304,12 @@ int schema_report_member(struct schema_validation *v, const char *name,
 int schema_report_item(struct schema_validation *v, size_t index,
 		       const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/**
+ * When violations past SCHEMA_MAX_VIOLATIONS were only counted, add one
+ * last at the root: "and N more violations".  0 or SANSHE_ENOMEM.
+ */
+int schema_report_rest(struct schema_validation *v);
 
 /** Shortest text that reads back as `d` ("0.1", "1e+308"). */
 void schema_number_text(char *out, size_t size, double d);

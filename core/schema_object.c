@@ -9,8 +9,10 @@
  */
 #include "common.h"
 
+#include <stdlib.h>
 #include <string.h>
 
+#include "canon.h"
 #include "schema_int.h"
 
 static int count_limits(struct schema_validation *v, size_t count, size_t min,
@@ -302,28 +304,108 @@ static int check_contains(struct schema_validation *v,
 	return count_limits(v, found, n->min_contains, n->max_contains, texts);
 }
 
+/*
+ * uniqueItems.  Comparing every item with every earlier one is quadratic
+ * in the items, so each item is written once in its canonical form
+ * (RFC 8785) and the forms are sorted: equal items end up side by side.
+ * Two forms are the same bytes exactly when the values are equal as JSON
+ * (1 and 1.0 both read "1", members sorted by name).
+ */
+struct item_form {
+	const char *text; /* in the buffer of all the forms */
+	size_t start, len;
+	size_t index; /* in the array */
+};
+
+static int text_order(const struct item_form *x, const struct item_form *y)
+{
+	int c = memcmp(x->text, y->text, x->len < y->len ? x->len : y->len);
+
+	if (c || x->len == y->len)
+		return c;
+	return x->len < y->len ? -1 : 1;
+}
+
+/* By text, then by index: the first of a run of equals is the earliest. */
+static int form_order(const void *a, const void *b)
+{
+	const struct item_form *x = a, *y = b;
+	int c = text_order(x, y);
+
+	return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* The canonical form of each of the `count` items, one after another. */
+static int write_forms(struct schema_validation *v, const cJSON *array,
+		       sanshe_buf *all, struct item_form *forms, size_t count)
+{
+	const cJSON *item = array->child;
+	size_t i;
+
+	for (i = 0; i < count; i++, item = item->next) {
+		forms[i].start = all->size;
+		forms[i].index = i;
+		/* Fails only for a tree sanshe's parser never builds (a
+		 * repeated member name) or when out of memory. */
+		if (sanshe_canon_write(all, item) != 0)
+			return sanshe_error_prefix(
+			    _("%s/%zu: cannot check uniqueItems"),
+			    v->pointer.ptr ? v->pointer.ptr : "", i);
+		forms[i].len = all->size - forms[i].start;
+	}
+	for (i = 0; i < count; i++)
+		forms[i].text = all->ptr + forms[i].start;
+	return 0;
+}
+
+/* first[i]: the index of the first item equal to item i (i itself if none). */
+static int find_firsts(struct schema_validation *v, const cJSON *array,
+		       size_t *first, size_t count)
+{
+	sanshe_buf all = SANSHE_BUF_INIT;
+	struct item_form *forms = calloc(count, sizeof(*forms));
+	size_t i, run = 0;
+	int err;
+
+	if (!forms)
+		return sanshe_error_set(SANSHE_ENOMEM, "%s",
+					_("out of memory"));
+	if ((err = write_forms(v, array, &all, forms, count)) != 0)
+		goto done;
+	qsort(forms, count, sizeof(*forms), form_order);
+	for (i = 0; i < count; i++) {
+		if (text_order(&forms[run], &forms[i]) != 0)
+			run = i;
+		first[forms[i].index] = forms[run].index;
+	}
+done:
+	free(forms);
+	sanshe_buf_dispose(&all);
+	return err;
+}
+
 static int check_unique(struct schema_validation *v,
 			const struct schema_node *n, const cJSON *instance)
 {
-	const cJSON *item, *earlier;
-	size_t i = 0, j;
+	size_t count = (size_t)cJSON_GetArraySize(instance), i, *first;
 	int acc = 0;
 
-	if (!n->unique_items)
+	if (!n->unique_items || count < 2)
 		return 0;
-	for (item = instance->child; item; item = item->next, i++) {
-		for (earlier = instance->child, j = 0; earlier != item;
-		     earlier = earlier->next, j++)
-			if (sanshe_json_equal(earlier, item))
-				break;
-		if (earlier != item &&
+	if (!(first = calloc(count, sizeof(*first))))
+		return sanshe_error_set(SANSHE_ENOMEM, "%s",
+					_("out of memory"));
+	if ((acc = find_firsts(v, instance, first, count)) != 0)
+		goto done;
+	for (i = 0; i < count; i++)
+		if (first[i] != i &&
 		    schema_fold(v, &acc,
 				schema_report_item(v, i,
-						   _("duplicate of "
-						     "item %zu"),
-						   j)))
+						   _("duplicate of item %zu"),
+						   first[i])))
 			break;
-	}
+done:
+	free(first);
 	return acc;
 }
 

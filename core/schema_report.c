@@ -3,7 +3,8 @@
  * message for a person (lowercase, short, no final period).  Inside not,
  * anyOf, oneOf, if and contains the validation is quiet: those only ask
  * whether a subschema matches, and their own verdict is reported once by
- * the keyword that asked.
+ * the keyword that asked.  One validation keeps the first
+ * SCHEMA_MAX_VIOLATIONS; the rest are only counted, and said in one line.
  */
 #include "common.h"
 
@@ -56,30 +57,67 @@ static int append(sanshe_schema_errors *errors, char *pointer, char *message)
 	return 0;
 }
 
-static int report_here(struct schema_validation *v, const char *fmt, va_list ap)
+/* Append "prefix: message" at `pointer` (both copied). */
+static int store(sanshe_schema_errors *errors, const char *pointer,
+		 const char *prefix, const char *fmt, va_list ap)
 {
 	sanshe_buf message = SANSHE_BUF_INIT;
-	char *pointer = NULL, *text = NULL;
+	char *where = NULL, *text = NULL;
 	int err = 0;
 
-	if (v->quiet)
-		return 1;
-	if (v->prefix)
-		err = sanshe_buf_printf(&message, "%s: ", v->prefix);
+	if (prefix)
+		err = sanshe_buf_printf(&message, "%s: ", prefix);
 	if (!err)
 		err = buf_vprintf(&message, fmt, ap);
 	if (!err) {
-		pointer = strdup(v->pointer.ptr ? v->pointer.ptr : "");
+		where = strdup(pointer);
 		text = sanshe_buf_detach(&message);
-		err = pointer && text ? append(v->errors, pointer, text)
-				      : out_of_memory();
+		err = where && text ? append(errors, where, text)
+				    : out_of_memory();
 	}
 	if (err) {
-		free(pointer);
+		free(where);
 		free(text);
 	}
 	sanshe_buf_dispose(&message);
+	return err;
+}
+
+/* Past the limit a violation is only counted: nothing is formatted. */
+static int report_here(struct schema_validation *v, const char *fmt, va_list ap)
+{
+	int err;
+
+	if (v->quiet)
+		return 1;
+	if (v->errors->count >= SCHEMA_MAX_VIOLATIONS) {
+		v->rest++;
+		return 1;
+	}
+	err = store(v->errors, v->pointer.ptr ? v->pointer.ptr : "", v->prefix,
+		    fmt, ap);
 	return err ? err : 1;
+}
+
+static int store_at_root(sanshe_schema_errors *errors, const char *fmt, ...)
+{
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = store(errors, "", NULL, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int schema_report_rest(struct schema_validation *v)
+{
+	if (!v->rest)
+		return 0;
+	return store_at_root(v->errors,
+			     v->rest == 1 ? _("and %zu more violation")
+					  : _("and %zu more violations"),
+			     v->rest);
 }
 
 int schema_report(struct schema_validation *v, const char *fmt, ...)

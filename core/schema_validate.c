@@ -174,6 +174,27 @@ static int check_if(struct schema_validation *v, const struct schema_node *n,
 	return branch ? schema_validate_node(v, branch, instance) : 0;
 }
 
+/*
+ * Past SCHEMA_MAX_STEPS.  A large document gets there as surely as a
+ * schema whose $refs multiply the work, so the message says where in the
+ * document checking stopped rather than blame the schema.
+ */
+static int too_costly(const struct schema_validation *v)
+{
+	const char *where = v->pointer.ptr ? v->pointer.ptr : "";
+
+	if (!*where)
+		return sanshe_error_set(SANSHE_EINVALID,
+					_("too costly to check against schema "
+					  "'%s' (more than %d subschemas to "
+					  "apply)"),
+					v->schema->name, SCHEMA_MAX_STEPS);
+	return sanshe_error_set(SANSHE_EINVALID,
+				_("%s: too costly to check against schema '%s' "
+				  "(more than %d subschemas to apply)"),
+				where, v->schema->name, SCHEMA_MAX_STEPS);
+}
+
 static const schema_check_fn node_checks[] = {
     schema_check_type,	 schema_check_value,  schema_check_string,
     schema_check_number, schema_check_object, schema_check_array,
@@ -192,10 +213,7 @@ int schema_validate_node(struct schema_validation *v,
 	if (v->depth >= SCHEMA_MAX_DEPTH)
 		return schema_report(v, "%s", _("nested too deeply to check"));
 	if (++v->steps > SCHEMA_MAX_STEPS)
-		return sanshe_error_set(SANSHE_EINVALID,
-					_("schema '%s': too costly to check "
-					  "(more than %d subschemas to apply)"),
-					v->schema->name, SCHEMA_MAX_STEPS);
+		return too_costly(v);
 	v->depth++;
 	rc = schema_run_checks(v, node, instance, node_checks,
 			       SANSHE_ARRAY_SIZE(node_checks));
@@ -270,7 +288,7 @@ int sanshe_schema_validate(const sanshe_schema *schema, const cJSON *instance,
 {
 	sanshe_schema_errors found = SANSHE_SCHEMA_ERRORS_INIT;
 	struct schema_validation v = {
-	    schema, &found, SANSHE_BUF_INIT, NULL, 0, 0, NULL, 0};
+	    schema, &found, SANSHE_BUF_INIT, NULL, 0, 0, NULL, 0, 0};
 	int rc;
 
 	if (!schema || !instance)
@@ -282,6 +300,8 @@ int sanshe_schema_validate(const sanshe_schema *schema, const cJSON *instance,
 		goto done;
 	}
 	if ((rc = schema_validate_node(&v, schema->root, instance)) <= 0)
+		goto done;
+	if ((rc = schema_report_rest(&v)) != 0)
 		goto done;
 	rc = fail_with_first(&found);
 	if (errors && move_errors(errors, &found) != 0)

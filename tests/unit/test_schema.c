@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -502,6 +503,118 @@ static void test_schema_reports_unknown_and_unexpected(void **state)
 		  "duplicate of item 0");
 }
 
+/* Every pair would be 2e10 comparisons; sorting canonical forms is quick. */
+static void test_schema_unique_items_checks_200k_items(void **state)
+{
+	sanshe_schema *schema = compile("{'uniqueItems': true}");
+	sanshe_schema_errors errors = SANSHE_SCHEMA_ERRORS_INIT;
+	cJSON *team = cJSON_CreateArray();
+	char id[32];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 200000; i++) {
+		snprintf(id, sizeof(id), "m-%06d", i);
+		cJSON_AddItemToArray(team, cJSON_CreateString(id));
+	}
+	assert_int_equal(sanshe_schema_validate(schema, team, &errors), 0);
+	cJSON_AddItemToArray(team, cJSON_CreateString("m-001000"));
+	assert_int_equal(sanshe_schema_validate(schema, team, &errors),
+			 SANSHE_ESCHEMA);
+	assert_int_equal(errors.count, 1);
+	assert_error(&errors, 0, "/200000", "duplicate of item 1000");
+	sanshe_schema_errors_dispose(&errors);
+	sanshe_schema_free(schema);
+	cJSON_Delete(team);
+}
+
+static void test_schema_unique_items_compares_members_in_any_order(void **state)
+{
+	sanshe_schema *schema = compile("{'uniqueItems': true}");
+	sanshe_schema_errors errors = SANSHE_SCHEMA_ERRORS_INIT;
+
+	(void)state;
+	assert_int_equal(
+	    validate(schema,
+		     "[{'a': 1, 'b': [1, {'c': null, 'd': 'x'}]}, "
+		     "{'a': 1}, "
+		     "{'b': [1.0, {'d': 'x', 'c': null}], 'a': 1}, "
+		     "{'a': 1, 'b': [{'c': null, 'd': 'x'}, 1]}, "
+		     "{'a': true}, {'a': '1'}, {'a': 1.0}, "
+		     "{'b': [1, {'c': null, 'd': 'x'}], 'a': 1e0}]",
+		     &errors),
+	    SANSHE_ESCHEMA);
+	assert_int_equal(errors.count, 3);
+	assert_error(&errors, 0, "/2", "duplicate of item 0");
+	assert_error(&errors, 1, "/6", "duplicate of item 1");
+	assert_error(&errors, 2, "/7", "duplicate of item 0");
+	sanshe_schema_errors_dispose(&errors);
+	sanshe_schema_free(schema);
+}
+
+/* sanshe's parser refuses repeated names; a tree built otherwise may not. */
+static void test_schema_unique_items_refuses_repeated_member_names(void **state)
+{
+	sanshe_schema *schema = compile("{'items': {'uniqueItems': true}}");
+	sanshe_schema_errors errors = SANSHE_SCHEMA_ERRORS_INIT;
+
+	(void)state;
+	assert_int_equal(validate(schema, "[[1, {'a': 1, 'a': 2}]]", &errors),
+			 SANSHE_EINVALID);
+	assert_int_equal(errors.count, 0);
+	assert_string_equal(sanshe_error_last(),
+			    "/0/1: cannot check uniqueItems: duplicate member "
+			    "name \"a\"");
+	sanshe_schema_free(schema);
+}
+
+/* [0, 1, ..., count - 1]: one violation each of {'type': 'string'}. */
+static cJSON *numbers(int count)
+{
+	cJSON *array = cJSON_CreateArray();
+	int i;
+
+	for (i = 0; i < count; i++)
+		cJSON_AddItemToArray(array, cJSON_CreateNumber(i));
+	return array;
+}
+
+static void test_schema_keeps_100_violations_and_counts_the_rest(void **state)
+{
+	sanshe_schema *schema = compile("{'items': {'type': 'string'}}");
+	sanshe_schema_errors errors = SANSHE_SCHEMA_ERRORS_INIT;
+	cJSON *bad = numbers(400000);
+
+	(void)state;
+	assert_int_equal(sanshe_schema_validate(schema, bad, &errors),
+			 SANSHE_ESCHEMA);
+	assert_string_equal(sanshe_error_last(),
+			    "/0: expected string, got number");
+	assert_int_equal(errors.count, 101);
+	assert_error(&errors, 0, "/0", "expected string, got number");
+	assert_error(&errors, 99, "/99", "expected string, got number");
+	assert_error(&errors, 100, "", "and 399900 more violations");
+	cJSON_Delete(bad);
+
+	/* Each validation has its own 100. */
+	bad = numbers(101);
+	assert_int_equal(sanshe_schema_validate(schema, bad, &errors),
+			 SANSHE_ESCHEMA);
+	assert_int_equal(errors.count, 101 + 101);
+	assert_error(&errors, 201, "", "and 1 more violation");
+	cJSON_Delete(bad);
+	sanshe_schema_errors_dispose(&errors);
+
+	bad = numbers(100);
+	assert_int_equal(sanshe_schema_validate(schema, bad, &errors),
+			 SANSHE_ESCHEMA);
+	assert_int_equal(errors.count, 100);
+	assert_error(&errors, 99, "/99", "expected string, got number");
+	cJSON_Delete(bad);
+	sanshe_schema_errors_dispose(&errors);
+	sanshe_schema_free(schema);
+}
+
 static void test_schema_anyof_reports_one_line(void **state)
 {
 	(void)state;
@@ -592,32 +705,74 @@ static void test_schema_pattern_hint_replaces_the_regex_in_messages(void **state
 /*
  * Each level an allOf of two $refs to the level below: 2^40 applications
  * of the bottom schema from a schema of 2.5 KB (found with
- * tests/fuzz/fuzz_schema.c, which it hung).
+ * tests/fuzz/fuzz_schema.c, which it hung).  The message says where in the
+ * document checking stopped.
  */
 static void test_schema_bounds_work_of_multiplying_refs(void **state)
 {
-	sanshe_buf text = SANSHE_BUF_INIT;
+	sanshe_buf defs = SANSHE_BUF_INIT, text = SANSHE_BUF_INIT;
 	sanshe_schema *schema;
 	sanshe_schema_errors errors = SANSHE_SCHEMA_ERRORS_INIT;
 	int i;
 
 	(void)state;
-	sanshe_buf_puts(&text, "{'$defs': {'d0': {'type': 'string'}");
+	sanshe_buf_puts(&defs, "'$defs': {'d0': {'type': 'string'}");
 	for (i = 1; i < 40; i++)
 		sanshe_buf_printf(
-		    &text,
+		    &defs,
 		    ", 'd%d': {'allOf': [{'$ref': '#/$defs/d%d'}, "
 		    "{'$ref': '#/$defs/d%d'}]}",
 		    i, i - 1, i - 1);
-	sanshe_buf_puts(&text, "}, '$ref': '#/$defs/d39'}");
+	sanshe_buf_printf(&text, "{%s}, '$ref': '#/$defs/d39'}", defs.ptr);
 	schema = compile(text.ptr);
 	assert_int_equal(validate(schema, "'x'", &errors), SANSHE_EINVALID);
 	assert_int_equal(errors.count, 0);
 	assert_string_equal(sanshe_error_last(),
-			    "schema 'case': too costly to check (more than "
-			    "1000000 subschemas to apply)");
+			    "too costly to check against schema 'case' (more "
+			    "than 1000000 subschemas to apply)");
 	sanshe_schema_free(schema);
+
+	sanshe_buf_clear(&text);
+	sanshe_buf_printf(&text,
+			  "{%s}, 'properties': {'team': {'items': {'$ref': "
+			  "'#/$defs/d39'}}}}",
+			  defs.ptr);
+	schema = compile(text.ptr);
+	assert_int_equal(validate(schema, "{'team': ['x']}", &errors),
+			 SANSHE_EINVALID);
+	assert_string_equal(
+	    sanshe_error_last(),
+	    "/team/0: too costly to check against schema 'case' "
+	    "(more than 1000000 subschemas to apply)");
+	sanshe_schema_free(schema);
+	sanshe_buf_dispose(&defs);
 	sanshe_buf_dispose(&text);
+}
+
+/* A cheap schema, a large document: five subschemas for each of 200k items. */
+static void test_schema_too_costly_names_the_place_in_the_document(void **state)
+{
+	sanshe_schema *schema =
+	    compile("{'items': {'allOf': [{'minimum': 0}, {'maximum': 9}, "
+		    "{'type': 'integer'}, {'multipleOf': 1}]}}");
+	sanshe_schema_errors errors = SANSHE_SCHEMA_ERRORS_INIT;
+	cJSON *many = cJSON_CreateArray();
+	int i;
+
+	(void)state;
+	for (i = 0; i < 199999; i++)
+		cJSON_AddItemToArray(many, cJSON_CreateNumber(1));
+	assert_int_equal(sanshe_schema_validate(schema, many, &errors), 0);
+	cJSON_AddItemToArray(many, cJSON_CreateNumber(1));
+	assert_int_equal(sanshe_schema_validate(schema, many, &errors),
+			 SANSHE_EINVALID);
+	assert_int_equal(errors.count, 0);
+	assert_string_equal(
+	    sanshe_error_last(),
+	    "/199999: too costly to check against schema 'case' "
+	    "(more than 1000000 subschemas to apply)");
+	sanshe_schema_free(schema);
+	cJSON_Delete(many);
 }
 
 int main(void)
@@ -645,6 +800,13 @@ int main(void)
 	    cmocka_unit_test(test_schema_counts_code_points),
 	    cmocka_unit_test(test_schema_reports_format_violations),
 	    cmocka_unit_test(test_schema_reports_unknown_and_unexpected),
+	    cmocka_unit_test(test_schema_unique_items_checks_200k_items),
+	    cmocka_unit_test(
+		test_schema_unique_items_compares_members_in_any_order),
+	    cmocka_unit_test(
+		test_schema_unique_items_refuses_repeated_member_names),
+	    cmocka_unit_test(
+		test_schema_keeps_100_violations_and_counts_the_rest),
 	    cmocka_unit_test(test_schema_anyof_reports_one_line),
 	    cmocka_unit_test(
 		test_schema_anyof_reports_the_alternative_that_fits),
@@ -653,6 +815,8 @@ int main(void)
 	    cmocka_unit_test(test_schema_bounds_regex_backtracking),
 	    cmocka_unit_test(test_schema_pattern_hint_replaces_the_regex_in_messages),
 	    cmocka_unit_test(test_schema_bounds_work_of_multiplying_refs),
+	    cmocka_unit_test(
+		test_schema_too_costly_names_the_place_in_the_document),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
