@@ -46,8 +46,7 @@ static int print_text(const cJSON *doc, const findings *f)
 		cli_line(stderr, "sanshe: ", "%s", f->sig_problem);
 	if (f->schema_err == SANSHE_ESCHEMA && f->errors.count)
 		for (size_t i = 0; i < f->errors.count; i++)
-			cli_line(stderr, "sanshe: ", "%s: %s: %s", what, f->errors.items[i].pointer,
-				 f->errors.items[i].message);
+			cli_print_violation(stderr, "sanshe: ", what, &f->errors.items[i]);
 	else if (f->schema_err)
 		cli_line(stderr, "sanshe: ", "%s", f->schema_problem);
 	if (f->form_err || f->sig_err || f->schema_err)

@@ -20,8 +20,7 @@ static int report(const cJSON *doc, int err, const sanshe_schema_errors *errors,
 	}
 	if (err == SANSHE_ESCHEMA && errors->count) {
 		for (size_t i = 0; i < errors->count; i++)
-			cli_line(stdout, "", "%s: %s", errors->items[i].pointer,
-				 errors->items[i].message);
+			cli_print_violation(stdout, "", NULL, &errors->items[i]);
 		return 1;
 	}
 	if (err)

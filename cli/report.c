@@ -42,3 +42,12 @@ cJSON *cli_report_json(const cJSON *doc, int valid, const sanshe_schema_errors *
 	cJSON_AddItemToObject(report, "violations", violations);
 	return report;
 }
+
+void cli_print_violation(FILE *out, const char *prefix, const char *what,
+			 const sanshe_schema_error *violation)
+{
+	const char *pointer = violation->pointer;
+
+	cli_line(out, prefix, "%s%s%s%s%s", what ? what : "", what ? ": " : "", pointer,
+		 *pointer ? ": " : "", violation->message);
+}

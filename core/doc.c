@@ -186,9 +186,10 @@ int sanshe_doc_validate_as(const cJSON *doc, const sanshe_type *type,
 		/* the first violation found stays the message */
 		char what[200];
 
-		sanshe_error_set(SANSHE_ESCHEMA, "%s: %s: %s",
+		sanshe_error_set(SANSHE_ESCHEMA, "%s: %s%s%s",
 				 sanshe_doc_describe(doc, what, sizeof(what)),
-				 errors->items[0].pointer, errors->items[0].message);
+				 errors->items[0].pointer, *errors->items[0].pointer ? ": " : "",
+				 errors->items[0].message);
 	}
 	return err ? err : err2;
 }
