@@ -7,6 +7,7 @@
 
 #include "canon.h"
 #include "doc.h"
+#include "json.h"
 #include "uuid.h"
 
 #define SIG_B64_LEN sodium_base64_ENCODED_LEN(crypto_sign_BYTES, sodium_base64_VARIANT_ORIGINAL)
@@ -34,11 +35,15 @@ const char *sanshe_doc_describe(const cJSON *doc, char *out, size_t size)
 {
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(doc, "type");
 	const cJSON *id = cJSON_GetObjectItemCaseSensitive(doc, "id");
+	const char *t = cJSON_IsString(type) ? type->valuestring : NULL;
+	const char *i = cJSON_IsString(id) ? id->valuestring : NULL;
 
-	if (cJSON_IsString(type) && cJSON_IsString(id))
-		snprintf(out, size, "%.40s '%.128s'", type->valuestring, id->valuestring);
-	else if (cJSON_IsString(type))
-		snprintf(out, size, _("new %.40s"), type->valuestring);
+	/* cut on character boundaries: these come from the document */
+	if (t && i)
+		snprintf(out, size, "%.*s '%.*s'", (int)sanshe_utf8_prefix(t, 40), t,
+			 (int)sanshe_utf8_prefix(i, 128), i);
+	else if (t)
+		snprintf(out, size, _("new %.*s"), (int)sanshe_utf8_prefix(t, 40), t);
 	else
 		snprintf(out, size, "%s", _("document"));
 	return out;

@@ -59,6 +59,12 @@ int sanshe_json_parse_file(cJSON **out, const char *path);
  */
 int sanshe_utf8_valid(const char *s, size_t len, size_t *bad);
 
+/**
+ * The length of the longest prefix of `s` of at most `max` bytes that does
+ * not cut a UTF-8 character in two (for truncating text in messages).
+ */
+size_t sanshe_utf8_prefix(const char *s, size_t max);
+
 /** Number of code points in a valid UTF-8 string. */
 size_t sanshe_utf8_length(const char *s);
 

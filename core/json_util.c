@@ -10,6 +10,19 @@
 
 #include "json.h"
 
+size_t sanshe_utf8_prefix(const char *s, size_t max)
+{
+	size_t len = strnlen(s, max + 1), lead;
+
+	if (len <= max)
+		return len;
+	/* back to the start of the character at max: it would be cut */
+	lead = max;
+	while (lead > 0 && ((unsigned char)s[lead] & 0xC0) == 0x80)
+		lead--;
+	return lead;
+}
+
 size_t sanshe_utf8_length(const char *s)
 {
 	size_t n = 0;

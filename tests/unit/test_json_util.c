@@ -108,9 +108,41 @@ static void test_json_equal_refuses_repeated_keys_trick(void **state)
 	assert_false(equal_text("{\"a\":1,\"b\":1}", "{\"a\":1,\"a\":1}"));
 }
 
+static void test_utf8_prefix_never_cuts_a_character(void **state)
+{
+	(void)state;
+	assert_int_equal(sanshe_utf8_prefix("abc", 5), 3);
+	assert_int_equal(sanshe_utf8_prefix("abc", 3), 3);
+	assert_int_equal(sanshe_utf8_prefix("abc", 2), 2);
+	/* "a" then U+00E9 (2 bytes) then U+1F602 (4 bytes) */
+	assert_int_equal(sanshe_utf8_prefix("a\xc3\xa9\xf0\x9f\x98\x82", 2), 1);
+	assert_int_equal(sanshe_utf8_prefix("a\xc3\xa9\xf0\x9f\x98\x82", 3), 3);
+	assert_int_equal(sanshe_utf8_prefix("a\xc3\xa9\xf0\x9f\x98\x82", 6), 3);
+	assert_int_equal(sanshe_utf8_prefix("a\xc3\xa9\xf0\x9f\x98\x82", 7), 7);
+	assert_int_equal(sanshe_utf8_prefix("\xe5\x90\x8d", 0), 0);
+}
+
+static void test_error_messages_are_cut_on_character_boundaries(void **state)
+{
+	char long_text[3000];
+	size_t bad = 0;
+
+	(void)state;
+	for (size_t i = 0; i + 3 < sizeof(long_text); i += 3)
+		memcpy(long_text + i, "\xe5\x90\x8d", 3); /* 名 */
+	long_text[2997] = '\0';
+	sanshe_error_set(SANSHE_EINVALID, "x%s", long_text);
+	assert_true(strlen(sanshe_error_last()) < 1024);
+	assert_true(sanshe_utf8_valid(sanshe_error_last(), strlen(sanshe_error_last()), &bad));
+	sanshe_error_prefix("y%s", long_text);
+	assert_true(sanshe_utf8_valid(sanshe_error_last(), strlen(sanshe_error_last()), &bad));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_utf8_prefix_never_cuts_a_character),
+		cmocka_unit_test(test_error_messages_are_cut_on_character_boundaries),
 	    cmocka_unit_test(test_utf8_length_counts_code_points),
 	    cmocka_unit_test(test_json_pointer_push_escapes_tilde_and_slash),
 	    cmocka_unit_test(test_json_pointer_push_index_appends_decimal),
