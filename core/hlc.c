@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calendar.h"
 #include "fs.h"
 #include "hlc.h"
 
@@ -92,16 +93,6 @@ static int bad_value(const char *text, const char *why)
 				shown(quoted, text), why);
 }
 
-/* The number written by the `len` digits at `p`. */
-static unsigned digits(const char *p, size_t len)
-{
-	unsigned v = 0;
-
-	while (len--)
-		v = v * 10 + (unsigned)(*p++ - '0');
-	return v;
-}
-
 static int has_shape(const char *text)
 {
 	for (size_t i = 0; i < SHAPE_LEN; i++) {
@@ -112,29 +103,25 @@ static int has_shape(const char *text)
 	return 1;
 }
 
-static unsigned days_in_month(unsigned y, unsigned m)
-{
-	static const unsigned char days[] = { 31, 28, 31, 30, 31, 30,
-					      31, 31, 30, 31, 30, 31 };
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return days[m - 1] + (m == 2 && leap);
-}
-
 /* The date and time part, "YYYY-MM-DDTHH:MM:SS.mmmZ", in ms. */
 static int parse_time(uint64_t *ms, const char *text)
 {
-	unsigned y = digits(text, 4), mo = digits(text + 5, 2);
-	unsigned d = digits(text + 8, 2), h = digits(text + 11, 2);
-	unsigned mi = digits(text + 14, 2), s = digits(text + 17, 2);
+	/* has_shape() saw the digits: none of these is -1 */
+	unsigned y = (unsigned)sanshe_calendar_digits(text, 4);
+	unsigned mo = (unsigned)sanshe_calendar_digits(text + 5, 2);
+	unsigned d = (unsigned)sanshe_calendar_digits(text + 8, 2);
+	unsigned h = (unsigned)sanshe_calendar_digits(text + 11, 2);
+	unsigned mi = (unsigned)sanshe_calendar_digits(text + 14, 2);
+	unsigned s = (unsigned)sanshe_calendar_digits(text + 17, 2);
 
 	if (y < 1970)
 		return bad_value(text, _("before 1970"));
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
+	if (mo < 1 || mo > 12 || d < 1 || d > (unsigned)sanshe_calendar_days_in_month((int)y, (int)mo) || h > 23 ||
 	    mi > 59 || s > 59)
 		return bad_value(text, _("no such date or time"));
 	*ms = days_from_civil(y, mo, d) * MS_PER_DAY +
-	      ((uint64_t)h * 3600 + mi * 60 + s) * 1000 + digits(text + 20, 3);
+	      ((uint64_t)h * 3600 + mi * 60 + s) * 1000 +
+	      (unsigned)sanshe_calendar_digits(text + 20, 3);
 	return 0;
 }
 

@@ -17,7 +17,7 @@ _Static_assert(SANSHE_KEY_SEED_BYTES == crypto_sign_SEEDBYTES, "seed");
 #define SSH_BLOB_B64_MAX sodium_base64_ENCODED_LEN(SANSHE_KEY_SSH_BLOB_BYTES, \
 	sodium_base64_VARIANT_ORIGINAL)
 
-static int crypto_ready(void)
+int sanshe_key__crypto_ready(void)
 {
 	if (sodium_init() < 0)
 		return sanshe_error_set(SANSHE_ERROR, "%s",
@@ -123,7 +123,7 @@ int sanshe_key_generate(sanshe_key **out, const char *name)
 
 	*out = NULL;
 	if ((err = sanshe_key_name_check(name)) != 0 ||
-	    (err = crypto_ready()) != 0)
+	    (err = sanshe_key__crypto_ready()) != 0)
 		return err;
 	randombytes_buf(seed, sizeof(seed));
 	crypto_sign_seed_keypair(pk, sk, seed);
@@ -180,7 +180,7 @@ int sanshe_key_verify(const unsigned char pk[SANSHE_KEY_PUBLIC_BYTES],
 		      const unsigned char sig[SANSHE_KEY_SIGNATURE_BYTES],
 		      const void *msg, size_t len)
 {
-	if (crypto_ready() != 0)
+	if (sanshe_key__crypto_ready() != 0)
 		return SANSHE_EBADSIG;
 	if (crypto_sign_verify_detached(sig, msg, len, pk) != 0)
 		return sanshe_error_set(SANSHE_EBADSIG, "%s",
@@ -221,7 +221,7 @@ int sanshe_key_fingerprint_of(char out[SANSHE_KEY_FINGERPRINT_MAX],
 	unsigned char hash[crypto_hash_sha256_BYTES];
 	int err;
 
-	if ((err = crypto_ready()) != 0)
+	if ((err = sanshe_key__crypto_ready()) != 0)
 		return err;
 	sanshe_key_ssh_blob(blob, pk);
 	crypto_hash_sha256(hash, blob, sizeof(blob));
@@ -239,7 +239,7 @@ int sanshe_key_openssh_of(sanshe_buf *out,
 	char b64[SSH_BLOB_B64_MAX];
 	int err;
 
-	if ((err = crypto_ready()) != 0)
+	if ((err = sanshe_key__crypto_ready()) != 0)
 		return err;
 	sanshe_key_ssh_blob(blob, pk);
 	sodium_bin2base64(b64, sizeof(b64), blob, sizeof(blob),

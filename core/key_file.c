@@ -46,14 +46,6 @@ static const char *const record_fields[] = {
 	"memlimit", "salt", "nonce", "box",
 };
 
-static int crypto_ready(void)
-{
-	if (sodium_init() < 0)
-		return sanshe_error_set(SANSHE_ERROR, "%s",
-					_("cannot initialise libsodium"));
-	return 0;
-}
-
 static int key_path(sanshe_buf *out, const char *home, const char *name,
 		    const char *ext)
 {
@@ -394,7 +386,7 @@ int sanshe_key_unlock(sanshe_key **out, const char *home, const char *name,
 	int err;
 
 	*out = NULL;
-	if ((err = crypto_ready()) != 0 ||
+	if ((err = sanshe_key__crypto_ready()) != 0 ||
 	    (err = record_read(&rec, home, name)) != 0 ||
 	    (err = sanshe_key__new(&key, name, rec.pk)) != 0 ||
 	    (err = open_box(key, &rec, passphrase, home)) != 0) {
@@ -509,7 +501,7 @@ int sanshe_key_save(const sanshe_key *key, const char *home,
 		moderate.memlimit = crypto_pwhash_MEMLIMIT_MODERATE;
 		limits = &moderate;
 	}
-	if ((err = check_limits(limits)) != 0 || (err = crypto_ready()) != 0 ||
+	if ((err = check_limits(limits)) != 0 || (err = sanshe_key__crypto_ready()) != 0 ||
 	    (err = prepare_home(home, key->name)) != 0 ||
 	    (err = seal(&rec, key, passphrase, limits)) != 0 ||
 	    (err = record_write(&text, key, &rec)) != 0)

@@ -21,6 +21,9 @@ struct sanshe_key {
 /** Are the `len` bytes at `name` a valid key name?  Sets no message. */
 int sanshe_key__name_ok(const char *name, size_t len);
 
+/* libsodium initialised (idempotent): 0, or SANSHE_ERROR with a message. */
+int sanshe_key__crypto_ready(void);
+
 /** A locked key with a checked `name` and public key `pk`. */
 int sanshe_key__new(sanshe_key **out, const char *name,
 		    const unsigned char pk[SANSHE_KEY_PUBLIC_BYTES]);

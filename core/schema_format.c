@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "calendar.h"
 #include "schema_int.h"
 
 static bool is_digit(char c)
@@ -29,49 +30,24 @@ static bool is_hex(char c)
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-/*
- * The `n` digits at `s` as a number, or -1.  Stops at the first byte that
- * is not a digit, so it never reads past the end of the string.
- */
-static int digits(const char *s, int n)
-{
-	int i, value = 0;
-
-	for (i = 0; i < n; i++) {
-		if (!is_digit(s[i]))
-			return -1;
-		value = value * 10 + (s[i] - '0');
-	}
-	return value;
-}
-
-static int days_in_month(int year, int month)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30,
-				   31, 31, 30, 31, 30, 31};
-	bool leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
-
-	return month == 2 && leap ? 29 : days[month - 1];
-}
-
 /* YYYY-MM-DD at `s`; true when it is a real day. */
 static bool full_date(const char *s)
 {
-	int year = digits(s, 4), month, day;
+	int year = sanshe_calendar_digits(s, 4), month, day;
 
-	if (year < 0 || s[4] != '-' || (month = digits(s + 5, 2)) < 1 ||
-	    month > 12 || s[7] != '-' || (day = digits(s + 8, 2)) < 1)
+	if (year < 0 || s[4] != '-' || (month = sanshe_calendar_digits(s + 5, 2)) < 1 ||
+	    month > 12 || s[7] != '-' || (day = sanshe_calendar_digits(s + 8, 2)) < 1)
 		return false;
-	return day <= days_in_month(year, month);
+	return day <= sanshe_calendar_days_in_month(year, month);
 }
 
 /* HH:MM at `s` into minutes since midnight, or -1. */
 static int hours_minutes(const char *s)
 {
-	int hour = digits(s, 2), minute;
+	int hour = sanshe_calendar_digits(s, 2), minute;
 
 	if (hour < 0 || hour > 23 || s[2] != ':' ||
-	    (minute = digits(s + 3, 2)) < 0 || minute > 59)
+	    (minute = sanshe_calendar_digits(s + 3, 2)) < 0 || minute > 59)
 		return -1;
 	return hour * 60 + minute;
 }
@@ -98,7 +74,7 @@ static bool full_time(const char *s)
 	int minutes = hours_minutes(s), second, east, utc;
 	const char *p = s + 8;
 
-	if (minutes < 0 || s[5] != ':' || (second = digits(s + 6, 2)) < 0 ||
+	if (minutes < 0 || s[5] != ':' || (second = sanshe_calendar_digits(s + 6, 2)) < 0 ||
 	    second > 60)
 		return false;
 	if (*p == '.') {
