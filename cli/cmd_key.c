@@ -42,7 +42,8 @@ static int add_positional(struct key_args *args, const char *arg)
  * options.  argv[0] is "key".  PROCEED, or the exit status to return at
  * once: 0 after --help, EXIT_USAGE after a usage error.
  */
-static int parse_args(struct key_args *args, int argc, char **argv)
+/* The options and at most `max` names of a subcommand. */
+static int parse_args(struct key_args *args, int argc, char **argv, int max)
 {
 	int c, before, rc = PROCEED;
 
@@ -64,6 +65,9 @@ static int parse_args(struct key_args *args, int argc, char **argv)
 	}
 	while (rc == PROCEED && optind < argc)
 		rc = add_positional(args, argv[optind++]);
+	if (rc == PROCEED && args->count > max)
+		return cli_usage_error("key", _("unexpected argument '%s'"),
+				       args->args[max]);
 	return rc;
 }
 
@@ -194,11 +198,8 @@ static int key_new(int argc, char **argv)
 	const char *home;
 	int rc;
 
-	if ((rc = parse_args(&args, argc, argv)) != PROCEED)
+	if ((rc = parse_args(&args, argc, argv, 1)) != PROCEED)
 		return rc;
-	if (args.count > 1)
-		return cli_usage_error("key", _("unexpected argument '%s'"),
-				       args.args[1]);
 	if (args.count == 0)
 		return cli_usage_error("key", "%s", _("key new needs a NAME"));
 	if (!(home = cli_home()) || make_key(&key, home, args.args[0]) != 0)
@@ -266,11 +267,8 @@ static int key_list(int argc, char **argv)
 	cJSON *array;
 	int rc;
 
-	if ((rc = parse_args(&args, argc, argv)) != PROCEED)
+	if ((rc = parse_args(&args, argc, argv, 0)) != PROCEED)
 		return rc;
-	if (args.count != 0)
-		return cli_usage_error("key", _("unexpected argument '%s'"),
-				       args.args[0]);
 	if (!(home = cli_home()))
 		return cli_fail();
 	if (!(array = cJSON_CreateArray())) {
@@ -292,11 +290,8 @@ static int key_show(int argc, char **argv)
 	const char *home;
 	int rc;
 
-	if ((rc = parse_args(&args, argc, argv)) != PROCEED)
+	if ((rc = parse_args(&args, argc, argv, 1)) != PROCEED)
 		return rc;
-	if (args.count > 1)
-		return cli_usage_error("key", _("unexpected argument '%s'"),
-				       args.args[1]);
 	if (!(home = cli_home()) ||
 	    find_key(&key, home, args.count ? args.args[0] : NULL) != 0)
 		rc = cli_fail();
@@ -331,11 +326,8 @@ static int key_default(int argc, char **argv)
 	const char *home;
 	int rc;
 
-	if ((rc = parse_args(&args, argc, argv)) != PROCEED)
+	if ((rc = parse_args(&args, argc, argv, 1)) != PROCEED)
 		return rc;
-	if (args.count > 1)
-		return cli_usage_error("key", _("unexpected argument '%s'"),
-				       args.args[1]);
 	if (!(home = cli_home()))
 		return cli_fail();
 	if (args.count == 1)
@@ -372,11 +364,8 @@ static int key_check(int argc, char **argv)
 	const char *home;
 	int rc;
 
-	if ((rc = parse_args(&args, argc, argv)) != PROCEED)
+	if ((rc = parse_args(&args, argc, argv, 1)) != PROCEED)
 		return rc;
-	if (args.count > 1)
-		return cli_usage_error("key", _("unexpected argument '%s'"),
-				       args.args[1]);
 	if (!(home = cli_home()) ||
 	    find_key(&key, home, args.count ? args.args[0] : NULL) != 0 ||
 	    unlock_key(&unlocked, home, key) != 0)
