@@ -24,6 +24,7 @@ typedef struct parser {
 	const char *origin;
 	sanshe_json_pos *where;
 	int failed;
+	size_t values;
 } parser;
 
 /* Where a member name was seen, for reporting duplicates at the second one. */
@@ -606,6 +607,9 @@ static int parse_value(parser *ps, cJSON **out, int depth)
 	skip_space(ps);
 	if (ps->p >= ps->end)
 		return FAIL(ps, ps->p, "%s", _("unexpected end of input: a value is missing"));
+	if (++ps->values > SANSHE_JSON_MAX_VALUES)
+		return FAIL(ps, ps->p, _("more than %d values: too large for a document"),
+			    SANSHE_JSON_MAX_VALUES);
 	switch (*ps->p) {
 	case '{': case '[':
 		return parse_container(ps, out, depth);
@@ -632,7 +636,7 @@ static int parse_value(parser *ps, cJSON **out, int depth)
 int sanshe_json_parse(cJSON **out, const char *text, size_t len,
 		      const char *origin, sanshe_json_pos *where)
 {
-	parser ps = { text, text + len, text, 1, origin, where, 0 };
+	parser ps = { text, text + len, text, 1, origin, where, 0, 0 };
 	cJSON *value = NULL;
 	int err;
 

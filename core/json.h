@@ -25,6 +25,14 @@
 /** Deepest nesting of arrays and objects accepted. */
 #define SANSHE_JSON_MAX_DEPTH 128
 
+/**
+ * Most values (strings, numbers, members, items...) in one text: each costs
+ * a tree node of about 64 bytes, so a hostile file of tiny values would
+ * otherwise cost 40 times its size in memory.  A large roster has tens of
+ * thousands of values.
+ */
+#define SANSHE_JSON_MAX_VALUES 1000000
+
 /** Where a parse failed (1-based line and column). */
 typedef struct sanshe_json_pos {
 	int line;

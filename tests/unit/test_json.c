@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "canon.h"
@@ -171,6 +172,28 @@ static void test_json_refuses_deep_nesting(void **state)
 	assert_refused(text, 1, SANSHE_JSON_MAX_DEPTH + 1, "nesting deeper");
 }
 
+static void test_json_refuses_more_values_than_a_document_holds(void **state)
+{
+	size_t n = SANSHE_JSON_MAX_VALUES; /* the array itself is one more */
+	char *text = malloc(2 * n + 2);
+	cJSON *v = NULL;
+
+	(void)state;
+	assert_non_null(text);
+	text[0] = '[';
+	for (size_t i = 0; i < n - 1; i++)
+		memcpy(text + 1 + 2 * i, "0,", 2);
+	memcpy(text + 1 + 2 * (n - 1), "0]", 3);
+	assert_int_equal(parse(text, &v, NULL), SANSHE_EPARSE);
+	assert_non_null(strstr(sanshe_error_last(), "too large for a document"));
+	text[2 * n - 2] = ']'; /* one value fewer: accepted */
+	text[2 * n - 1] = '\0';
+	assert_int_equal(parse(text, &v, NULL), 0);
+	assert_int_equal(cJSON_GetArraySize(v), (int)n - 1);
+	cJSON_Delete(v);
+	free(text);
+}
+
 static void test_json_decodes_escapes_and_surrogate_pairs(void **state)
 {
 	cJSON *v = NULL;
@@ -213,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_json_refuses_structural_errors),
 		cmocka_unit_test(test_json_column_counts_characters_not_bytes),
 		cmocka_unit_test(test_json_refuses_deep_nesting),
+		cmocka_unit_test(test_json_refuses_more_values_than_a_document_holds),
 		cmocka_unit_test(test_json_decodes_escapes_and_surrogate_pairs),
 		cmocka_unit_test(test_json_skips_a_byte_order_mark),
 		cmocka_unit_test(test_json_minus_zero_is_kept),
