@@ -190,7 +190,20 @@ static int write_string(sanshe_buf *out, const char *s)
 	return err ? err : sanshe_buf_putc(out, '"');
 }
 
-static int write_value(sanshe_buf *out, const cJSON *value, int depth);
+static int write_value(sanshe_buf *out, const cJSON *value, int depth, int pretty);
+
+/* In pretty form, a line break and two spaces per level before an element. */
+static int write_break(sanshe_buf *out, int depth, int pretty)
+{
+	int err = 0;
+
+	if (!pretty)
+		return 0;
+	err = sanshe_buf_putc(out, '\n');
+	for (int i = 0; i < depth && !err; i++)
+		err = sanshe_buf_puts(out, "  ");
+	return err;
+}
 
 static int member_order(const void *a, const void *b)
 {
@@ -199,7 +212,7 @@ static int member_order(const void *a, const void *b)
 	return sanshe_canon_keycmp(x->string, y->string);
 }
 
-static int write_object(sanshe_buf *out, const cJSON *object, int depth)
+static int write_object(sanshe_buf *out, const cJSON *object, int depth, int pretty)
 {
 	const cJSON **members = NULL;
 	size_t n = 0, i;
@@ -226,28 +239,34 @@ static int write_object(sanshe_buf *out, const cJSON *object, int depth)
 			break;
 		}
 		if ((i > 0 && (err = sanshe_buf_putc(out, ','))) ||
+		    (err = write_break(out, depth + 1, pretty)) ||
 		    (err = write_string(out, members[i]->string)) ||
-		    (err = sanshe_buf_putc(out, ':')))
+		    (err = sanshe_buf_puts(out, pretty ? ": " : ":")))
 			break;
-		err = write_value(out, members[i], depth + 1);
+		err = write_value(out, members[i], depth + 1, pretty);
 	}
 	free(members);
+	if (!err && n)
+		err = write_break(out, depth, pretty);
 	return err ? err : sanshe_buf_putc(out, '}');
 }
 
-static int write_array(sanshe_buf *out, const cJSON *array, int depth)
+static int write_array(sanshe_buf *out, const cJSON *array, int depth, int pretty)
 {
 	int err = sanshe_buf_putc(out, '[');
 
 	for (const cJSON *c = array->child; c && !err; c = c->next) {
-		if (c != array->child && (err = sanshe_buf_putc(out, ',')))
+		if ((c != array->child && (err = sanshe_buf_putc(out, ','))) ||
+		    (err = write_break(out, depth + 1, pretty)))
 			break;
-		err = write_value(out, c, depth + 1);
+		err = write_value(out, c, depth + 1, pretty);
 	}
+	if (!err && array->child)
+		err = write_break(out, depth, pretty);
 	return err ? err : sanshe_buf_putc(out, ']');
 }
 
-static int write_value(sanshe_buf *out, const cJSON *value, int depth)
+static int write_value(sanshe_buf *out, const cJSON *value, int depth, int pretty)
 {
 	char number[SANSHE_CANON_NUMBER_MAX];
 	int err;
@@ -264,8 +283,8 @@ static int write_value(sanshe_buf *out, const cJSON *value, int depth)
 		return sanshe_buf_puts(out, number);
 	case cJSON_String:
 		return write_string(out, value->valuestring ? value->valuestring : "");
-	case cJSON_Array: return write_array(out, value, depth);
-	case cJSON_Object: return write_object(out, value, depth);
+	case cJSON_Array: return write_array(out, value, depth, pretty);
+	case cJSON_Object: return write_object(out, value, depth, pretty);
 	default:
 		return sanshe_error_set(SANSHE_EINVALID, "%s", _("value has no JSON form"));
 	}
@@ -273,5 +292,12 @@ static int write_value(sanshe_buf *out, const cJSON *value, int depth)
 
 int sanshe_canon_write(sanshe_buf *out, const cJSON *value)
 {
-	return write_value(out, value, 0);
+	return write_value(out, value, 0, 0);
+}
+
+int sanshe_canon_write_pretty(sanshe_buf *out, const cJSON *value)
+{
+	int err = write_value(out, value, 0, 1);
+
+	return err ? err : sanshe_buf_putc(out, '\n');
 }

@@ -21,6 +21,13 @@
 int sanshe_canon_write(sanshe_buf *out, const cJSON *value);
 
 /**
+ * Append `value` for people to read: the canonical form (same order, same
+ * numbers and escapes) with line breaks and two-space indentation, and a
+ * final newline.  Its canonical form is the canonical form of `value`.
+ */
+int sanshe_canon_write_pretty(sanshe_buf *out, const cJSON *value);
+
+/**
  * Write `x` as ECMAScript's Number::toString does (shortest digits that
  * read back as `x`; -0 is "0"; exponent form below 1e-6 and from 1e21).
  * SANSHE_EINVALID for NaN and infinities.

@@ -133,6 +133,27 @@ static void test_canon_is_idempotent_and_sorts_nested_objects(void **state)
 	free(once), free(twice);
 }
 
+static void test_canon_pretty_form_reads_back_to_the_same_canonical_form(void **state)
+{
+	const char *text = "{\"b\":[1,{\"y\":[],\"x\":{}}],\"a\":\"\\u001f名\",\"c\":0.30000000000000004}";
+	sanshe_buf pretty = SANSHE_BUF_INIT;
+	char *once, *again;
+	cJSON *v = NULL;
+
+	(void)state;
+	once = canon_of(text);
+	assert_int_equal(sanshe_json_parse(&v, text, strlen(text), NULL, NULL), 0);
+	assert_int_equal(sanshe_canon_write_pretty(&pretty, v), 0);
+	assert_string_equal(pretty.ptr, "{\n  \"a\": \"\\u001f名\",\n  \"b\": [\n    1,\n    {\n"
+					"      \"x\": {},\n      \"y\": []\n    }\n  ],\n"
+					"  \"c\": 0.30000000000000004\n}\n");
+	again = canon_of(pretty.ptr);
+	assert_string_equal(once, again);
+	free(once), free(again);
+	cJSON_Delete(v);
+	sanshe_buf_dispose(&pretty);
+}
+
 static void test_canon_refuses_trees_with_duplicate_names(void **state)
 {
 	sanshe_buf out = SANSHE_BUF_INIT;
@@ -155,6 +176,7 @@ int main(void)
 		cmocka_unit_test(test_canon_orders_members_by_utf16_code_units),
 		cmocka_unit_test(test_canon_escapes_only_what_the_rfc_requires),
 		cmocka_unit_test(test_canon_is_idempotent_and_sorts_nested_objects),
+		cmocka_unit_test(test_canon_pretty_form_reads_back_to_the_same_canonical_form),
 		cmocka_unit_test(test_canon_refuses_trees_with_duplicate_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
