@@ -98,6 +98,36 @@ int sanshe_doc_latest_time(const cJSON *doc, sanshe_hlc *out)
 	return found;
 }
 
+int sanshe_doc_draft_new(cJSON *doc, sanshe_doc_draft *draft)
+{
+	int err;
+
+	draft->has_before = sanshe_doc_latest_time(doc, &draft->before);
+	if ((err = sanshe_doc_prepare(doc, &draft->type)) != 0)
+		return err;
+	return sanshe_doc_validate(doc, NULL, NULL);
+}
+
+int sanshe_doc_draft_sign(cJSON *doc, const sanshe_doc_draft *draft, const sanshe_key *key,
+			  sanshe_clock *clock, uint64_t wall_ms)
+{
+	char what[200], when[SANSHE_HLC_MAX];
+	sanshe_hlc at;
+	int err;
+
+	if (draft->has_before && draft->before.ms > wall_ms + SANSHE_DOC_AHEAD_MAX_MS) {
+		sanshe_hlc_format(when, draft->before);
+		return sanshe_error_set(SANSHE_EINVALID,
+					_("%s: the version it replaces is dated %s, more than a day "
+					  "ahead of this computer's clock; check both clocks"),
+					sanshe_doc_describe(doc, what, sizeof(what)), when);
+	}
+	if ((draft->has_before && (err = sanshe_clock_observe(clock, draft->before)) != 0) ||
+	    (err = sanshe_clock_tick(clock, &at)) != 0)
+		return err;
+	return sanshe_doc_sign(doc, key, &at);
+}
+
 static int is_reserved(const char *name)
 {
 	for (size_t i = 0; i < SANSHE_ARRAY_SIZE(reserved_names); i++)

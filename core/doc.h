@@ -87,6 +87,32 @@ int sanshe_doc_verify(cJSON *doc, sanshe_doc_key_lookup lookup, void *payload,
  */
 int sanshe_doc_check_canonical(const cJSON *doc, const char *text, size_t len);
 
+/** A record about to become a new signed version (sanshe_doc_draft). */
+typedef struct sanshe_doc_draft {
+	const sanshe_type *type;
+	int has_before;    /* it carried a version time... */
+	sanshe_hlc before; /* ...this one, the latest: sign after it */
+} sanshe_doc_draft;
+
+/** How far ahead of the wall clock the version being replaced may be dated. */
+#define SANSHE_DOC_AHEAD_MAX_MS (24ULL * 3600 * 1000)
+
+/**
+ * Make `doc` a draft: note the latest time it carries (the version it
+ * replaces), then prepare and validate it (sanshe_doc_prepare,
+ * sanshe_doc_validate).  Modifies `doc`.
+ */
+int sanshe_doc_draft_new(cJSON *doc, sanshe_doc_draft *draft);
+
+/**
+ * Sign the draft `doc` with the unlocked `key`, at a time from `clock`
+ * after the version it replaces.  A replaced version dated more than
+ * SANSHE_DOC_AHEAD_MAX_MS after `wall_ms` is refused (a wrong clock
+ * somewhere), rather than dragging this home's clock along for good.
+ */
+int sanshe_doc_draft_sign(cJSON *doc, const sanshe_doc_draft *draft, const sanshe_key *key,
+			  sanshe_clock *clock, uint64_t wall_ms);
+
 /**
  * The latest clock value `doc` carries: in `_sig`, `_merge` and each
  * `_conflicts` entry (values that do not parse are ignored).  1 and `*out`
