@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,4 +188,27 @@ int sanshe_fs_write(const char *path, const void *data, size_t len,
 done:
 	sanshe_buf_dispose(&tmp);
 	return err;
+}
+
+static _Thread_local int remove_keep_top;
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st, (void)flag;
+	if (ftw->level == 0 && remove_keep_top)
+		return 0;
+	if (remove(path) != 0) {
+		sanshe_error_set_os(SANSHE_EIO, _("cannot remove '%s'"), path);
+		return -1;
+	}
+	return 0;
+}
+
+int sanshe_fs_remove_tree(const char *path, int keep_top)
+{
+	remove_keep_top = keep_top;
+	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		return sanshe_error_code() == SANSHE_EIO ? SANSHE_EIO
+			: sanshe_error_set_os(SANSHE_EIO, _("cannot remove '%s'"), path);
+	return 0;
 }

@@ -40,4 +40,11 @@ int sanshe_fs_read(sanshe_buf *buf, const char *path, size_t max);
 int sanshe_fs_write(const char *path, const void *data, size_t len,
 		    mode_t mode, int flags);
 
+/**
+ * Remove everything below the directory `path` (not following symbolic
+ * links), and `path` itself unless `keep_top`.  Used to undo what a failed
+ * command created.  0 or SANSHE_EIO naming what could not be removed.
+ */
+int sanshe_fs_remove_tree(const char *path, int keep_top);
+
 #endif

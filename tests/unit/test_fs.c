@@ -114,6 +114,23 @@ static void test_fs_mkdirs_makes_parents_and_accepts_existing(void **state)
 	free(path);
 }
 
+static void test_fs_remove_tree_removes_below_and_keeps_the_top_when_asked(void **state)
+{
+	char *top = strdup(scratch_path(*state, "t"));
+	struct stat st;
+
+	assert_int_equal(sanshe_fs_mkdirs(scratch_path(*state, "t/a/b"), 0700), 0);
+	scratch_write(scratch_path(*state, "t/a/b/f"), "x", 1);
+	scratch_write(scratch_path(*state, "t/g"), "y", 1);
+	assert_int_equal(sanshe_fs_remove_tree(top, 1), 0);
+	assert_int_equal(stat(top, &st), 0);
+	assert_int_equal(stat(scratch_path(*state, "t/a"), &st), -1);
+	assert_int_equal(stat(scratch_path(*state, "t/g"), &st), -1);
+	assert_int_equal(sanshe_fs_remove_tree(top, 0), 0);
+	assert_int_equal(stat(top, &st), -1);
+	free(top);
+}
+
 #define DIR_TEST(f) cmocka_unit_test_setup_teardown(f, dir_setup, dir_teardown)
 
 int main(void)
@@ -124,6 +141,7 @@ int main(void)
 		DIR_TEST(test_fs_write_into_a_missing_directory_fails_cleanly),
 		DIR_TEST(test_fs_read_is_bounded_and_names_the_file),
 		DIR_TEST(test_fs_mkdirs_makes_parents_and_accepts_existing),
+		DIR_TEST(test_fs_remove_tree_removes_below_and_keeps_the_top_when_asked),
 	};
 
 	return cmocka_run_group_tests_name("fs", tests, NULL, NULL);
