@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "key.h"
+#include "signer.h"
 
 #define POSITIONAL_MAX 2
 
@@ -72,19 +73,6 @@ static int parse_args(struct key_args *args, int argc, char **argv, int max)
 }
 
 /* SANSHE_KDF chooses the passphrase hashing cost of new keys. */
-static int kdf_limits(sanshe_kdf_limits *limits, const sanshe_kdf_limits **use)
-{
-	const char *env = getenv("SANSHE_KDF");
-
-	*use = NULL;
-	if (!env || !*env)
-		return 0;
-	if (sanshe_kdf_limits_named(limits, env) != 0)
-		return sanshe_error_prefix("SANSHE_KDF");
-	*use = limits;
-	return 0;
-}
-
 /* Is `name` the default key of `home`?  A home without one says no. */
 static int is_default(const char *home, const char *name)
 {
@@ -137,46 +125,6 @@ static int print_key(const sanshe_key *key, int marked, int json)
 	return rc;
 }
 
-/* Refuse a name in use before asking for a passphrase. */
-static int check_new_name(const char *home, const char *name)
-{
-	sanshe_key *key = NULL;
-	int err;
-
-	if ((err = sanshe_key_name_check(name)) != 0)
-		return err;
-	err = sanshe_key_load_public(&key, home, name);
-	sanshe_key_free(key);
-	if (err == 0)
-		return sanshe_error_set(SANSHE_EEXISTS, _("key '%s' exists already"),
-					name);
-	return err == SANSHE_ENOTFOUND ? 0 : err;
-}
-
-static int make_key(sanshe_key **key, const char *home, const char *name)
-{
-	sanshe_buf passphrase = SANSHE_BUF_INIT, prompt = SANSHE_BUF_INIT;
-	const sanshe_kdf_limits *use;
-	sanshe_kdf_limits limits;
-	int err;
-
-	if ((err = kdf_limits(&limits, &use)) != 0 ||
-	    (err = check_new_name(home, name)) != 0 ||
-	    (err = sanshe_buf_printf(&prompt, _("Passphrase for the new key '%s': "),
-				     name)) != 0 ||
-	    (err = cli_passphrase(&passphrase, prompt.ptr, 1)) != 0 ||
-	    (err = sanshe_key_generate(key, name)) != 0)
-		goto done;
-	if ((err = sanshe_key_save(*key, home, passphrase.ptr, use)) != 0) {
-		sanshe_key_free(*key);
-		*key = NULL;
-	}
-done:
-	cli_passphrase_dispose(&passphrase);
-	sanshe_buf_dispose(&prompt);
-	return err;
-}
-
 /* The key NAME, or the default one when `name` is NULL, public half. */
 static int find_key(sanshe_key **key, const char *home, const char *name)
 {
@@ -202,7 +150,7 @@ static int key_new(int argc, char **argv)
 		return rc;
 	if (args.count == 0)
 		return cli_usage_error("key", "%s", _("key new needs a NAME"));
-	if (!(home = cli_home()) || make_key(&key, home, args.args[0]) != 0)
+	if (!(home = cli_home()) || cli_make_key(&key, home, args.args[0]) != 0)
 		return cli_fail();
 	rc = print_key(key, is_default(home, args.args[0]), args.json);
 	sanshe_key_free(key);

@@ -11,6 +11,13 @@
  */
 int cli_signing_key(const char *name, sanshe_key **out);
 
+/**
+ * Make a new key called `name` in `home`, asking for its passphrase twice
+ * on a terminal (or taking SANSHE_PASSPHRASE), with the Argon2id cost
+ * SANSHE_KDF names.  `*key` can sign; free it with sanshe_key_free.
+ */
+int cli_make_key(sanshe_key **key, const char *home, const char *name);
+
 /** A sanshe_doc_key_lookup over the public keys in this home. */
 int cli_home_key_lookup(unsigned char pk[32], const char *fingerprint, void *payload);
 
