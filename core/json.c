@@ -636,7 +636,13 @@ static int parse_value(parser *ps, cJSON **out, int depth)
 int sanshe_json_parse(cJSON **out, const char *text, size_t len,
 		      const char *origin, sanshe_json_pos *where)
 {
-	parser ps = { text, text + len, text, 1, origin, where, 0, 0 };
+	return sanshe_json_parse_at(out, text, len, origin, 1, where);
+}
+
+int sanshe_json_parse_at(cJSON **out, const char *text, size_t len, const char *origin,
+			 int first_line, sanshe_json_pos *where)
+{
+	parser ps = { text, text + len, text, first_line, origin, where, 0, 0 };
 	cJSON *value = NULL;
 	int err;
 

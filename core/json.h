@@ -51,6 +51,10 @@ typedef struct sanshe_json_pos {
 int sanshe_json_parse(cJSON **out, const char *text, size_t len,
 		      const char *origin, sanshe_json_pos *where);
 
+/** sanshe_json_parse of text that starts on line `first_line` of `origin`. */
+int sanshe_json_parse_at(cJSON **out, const char *text, size_t len, const char *origin,
+			 int first_line, sanshe_json_pos *where);
+
 /** Largest JSON file sanshe_json_parse_file reads. */
 #define SANSHE_JSON_FILE_MAX (64u << 20)
 
