@@ -10,6 +10,8 @@
 #   OUT/schema  "schema NUL instance": each type schema with its examples,
 #               each case of the JSON Schema Test Suite, and a few
 #               patterns that backtrack without end
+#   OUT/sshsig  SSH signatures of fuzz_sshsig's message made by ssh-keygen
+#               (sha512 and sha256), one of them rewrapped at 76 columns
 #
 # Needs jq to take the test suite apart.  SANSHE_TESTDATA as in run-tests.sh.
 set -eu
@@ -24,7 +26,7 @@ command -v jq >/dev/null || {
 	exit 1
 }
 rm -rf "$out"
-mkdir -p "$out/json" "$out/doc" "$out/schema"
+mkdir -p "$out/json" "$out/doc" "$out/schema" "$out/sshsig"
 
 examples=$(find "$top/schemas/examples" -name '*.json' | sort)
 n=0
@@ -63,3 +65,19 @@ done | while IFS=$tab read -r schema instance; do
 	printf '%s' "$schema" >"$out/json/suite-schema-$n.json"
 	printf '%s' "$instance" >"$out/json/suite-instance-$n.json"
 done
+
+# SSH signatures of the message tests/fuzz/fuzz_sshsig.c checks.
+keys=$(mktemp -d)
+ssh-keygen -q -t ed25519 -N '' -C fuzz -f "$keys/k"
+printf 'case c-17: home visit\n' >"$keys/msg"
+for hash in sha512 sha256; do
+	ssh-keygen -q -Y sign -f "$keys/k" -n git -O hashalg=$hash "$keys/msg" 2>/dev/null
+	mv "$keys/msg.sig" "$out/sshsig/ssh-keygen-$hash"
+done
+{
+	sed -n 1p "$out/sshsig/ssh-keygen-sha512"
+	sed '1d;$d' "$out/sshsig/ssh-keygen-sha512" | tr -d '\n' | fold -w 76
+	echo
+	sed -n '$p' "$out/sshsig/ssh-keygen-sha512"
+} >"$out/sshsig/width-76"
+rm -rf "$keys"
