@@ -775,7 +775,7 @@ static void test_store_commit_is_signed_and_passes_git_fsck(void **state)
 	free(object);
 }
 
-/* ---- spaces ---- */
+/* ---- spaces and history ---- */
 
 static int spaces_into(const char *space, const git_oid *head, void *payload)
 {
@@ -800,6 +800,116 @@ static void test_store_spaces_are_listed_by_name(void **state)
 	assert_int_equal(sanshe_store_spaces(f->store, spaces_into, &out), 0);
 	assert_string_equal(out.ptr, "common org/o1 org/o2 trust");
 	sanshe_buf_dispose(&out);
+}
+
+typedef struct history {
+	sanshe_buf messages;
+	size_t signed_count;
+} history;
+
+static int history_into(const sanshe_store_commit *c, void *payload)
+{
+	history *h = payload;
+	size_t len = strcspn(c->message, "\n");
+
+	assert_string_equal(c->author_name, "Mei Lin");
+	assert_string_equal(c->author_email, "m1@o1");
+	assert_int_equal(c->offset, 480);
+	assert_true(c->time >= 1795335000);
+	if (c->signature) {
+		assert_string_equal(c->signature, ARMOR);
+		assert_true(c->signed_len > 5 &&
+			    memcmp(c->signed_data, "tree ", 5) == 0);
+		assert_null(strstr(c->signed_data, "gpgsig"));
+		h->signed_count++;
+	}
+	return sanshe_buf_printf(&h->messages, "%s%.*s/%u",
+				 h->messages.size ? " " : "", (int)len,
+				 c->message, c->parents);
+}
+
+static char *history_of(sanshe_store *store, const char *space,
+			const char *type, const char *id, size_t *signed_count)
+{
+	history h = {SANSHE_BUF_INIT, 0};
+
+	assert_int_equal(
+	    sanshe_store_log(store, space, type, id, history_into, &h), 0);
+	if (signed_count)
+		*signed_count = h.signed_count;
+	return sanshe_buf_detach(&h.messages);
+}
+
+static void expect_history(sanshe_store *store, const char *space,
+			   const char *type, const char *id,
+			   const char *expected)
+{
+	char *got = history_of(store, space, type, id, NULL);
+
+	assert_string_equal(got, expected);
+	free(got);
+}
+
+static void commit_one(sanshe_store *store, const char *message, const char *id,
+		       const char *text)
+{
+	sanshe_change *change = NULL;
+
+	assert_int_equal(sanshe_change_new(&change, store, "common"), 0);
+	if (text)
+		assert_int_equal(
+		    sanshe_change_put(change, "case", id, text, strlen(text)),
+		    0);
+	else
+		assert_int_equal(sanshe_change_remove(change, "case", id), 0);
+	commit(change, message, NULL);
+	sanshe_change_free(change);
+}
+
+static void test_store_log_walks_the_history_newest_first(void **state)
+{
+	fixture *f = *state;
+	size_t signed_count = 0;
+	char *all;
+
+	commit_one(f->store, "one\n\nSanshe-Op: put case/a\n", "a", "a1");
+	commit_one(f->store, "two", "b", "b1");
+	commit_one(f->store, "three", "a", "a2");
+	commit_one(f->store, "four", "b", "b2");
+	commit_one(f->store, "five", "a", NULL);
+	commit_one(f->store, "six", "a", "a3");
+	all = history_of(f->store, "common", NULL, NULL, &signed_count);
+	assert_string_equal(all, "six/1 five/1 four/1 three/1 two/1 one/0");
+	assert_int_equal(signed_count, 6);
+	free(all);
+	expect_history(f->store, "common", "case", "a",
+		       "six/1 five/1 three/1 one/0");
+	expect_history(f->store, "common", "case", "b", "four/1 two/1");
+	expect_history(f->store, "common", "case", "zz", "");
+	expect_history(f->store, "trust", NULL, NULL, "");
+	assert_int_equal(sanshe_store_log(f->store, "common", "case", NULL,
+					  history_into, NULL),
+			 SANSHE_EINVALID);
+}
+
+static int stop_after_one(const sanshe_store_commit *c, void *payload)
+{
+	(void)c;
+	(*(int *)payload)++;
+	return 42;
+}
+
+static void test_store_callbacks_stop_the_walk_with_their_value(void **state)
+{
+	fixture *f = *state;
+	int calls = 0;
+
+	commit_one(f->store, "one", "a", "a1");
+	commit_one(f->store, "two", "b", "b1");
+	assert_int_equal(sanshe_store_log(f->store, "common", NULL, NULL,
+					  stop_after_one, &calls),
+			 42);
+	assert_int_equal(calls, 1);
 }
 
 /* ---- large changes ---- */
@@ -966,6 +1076,8 @@ int main(void)
 	    REPO_TEST(test_store_failing_signer_moves_nothing),
 	    REPO_TEST(test_store_commit_is_signed_and_passes_git_fsck),
 	    REPO_TEST(test_store_spaces_are_listed_by_name),
+	    REPO_TEST(test_store_log_walks_the_history_newest_first),
+	    REPO_TEST(test_store_callbacks_stop_the_walk_with_their_value),
 	    REPO_TEST(test_store_change_of_20000_documents_commits_as_a_pack),
 	    REPO_TEST(
 		test_store_change_larger_than_its_memory_is_written_in_packs),
