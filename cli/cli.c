@@ -91,7 +91,7 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
 
 	if (optind == 0 || optind > argc)
 		optind = 0;
-	snprintf(spec, sizeof(spec), "+:h%s", shortopts ? shortopts : "");
+	snprintf(spec, sizeof(spec), ":h%s", shortopts ? shortopts : "");
 	opterr = 0;
 	c = getopt_long(argc, argv, spec, longopts ? longopts : help_only, NULL);
 	if (c == 'h') {

@@ -46,23 +46,16 @@ static int add_positional(struct key_args *args, const char *arg)
 /* The options and at most `max` names of a subcommand. */
 static int parse_args(struct key_args *args, int argc, char **argv, int max)
 {
-	int c, before, rc = PROCEED;
+	int c, rc = PROCEED;
 
 	memset(args, 0, sizeof(*args));
-	optind = 0; /* cli_getopt starts afresh */
-	while (rc == PROCEED) {
-		before = optind ? optind : 1;
-		c = cli_getopt(argc, argv, "", json_options);
+	optind = 0; /* getopt starts afresh on the subcommand's arguments */
+	/* options anywhere (getopt puts them first), then the names */
+	while ((c = cli_getopt(argc, argv, "", json_options)) != -1) {
 		if (c == 'j')
 			args->json = 1;
-		else if (c == 'h' || c == '?')
-			return c == 'h' ? 0 : EXIT_USAGE;
-		else if (optind >= argc)
-			break;
-		else if (optind == before + 1 && strcmp(argv[before], "--") == 0)
-			break; /* getopt is done: it would rewind to here */
 		else
-			rc = add_positional(args, argv[optind++]);
+			return c == 'h' ? 0 : EXIT_USAGE;
 	}
 	while (rc == PROCEED && optind < argc)
 		rc = add_positional(args, argv[optind++]);

@@ -11,6 +11,16 @@
 
 int cmd_canon(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_edit(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_put(int argc, char **argv);
+int cmd_rm(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
@@ -43,6 +53,37 @@ static const struct cli_command commands[] = {
 	     "\n"
 	     "example:\n"
 	     "  sanshe check case.signed.json\n") },
+	{ "edit", cmd_edit, N_("change a document in your editor, then sign and save it"),
+	  N_("usage: sanshe edit <type>/<id> [--key NAME]\n"
+	     "\n"
+	     "Open the document in $VISUAL or $EDITOR (vi without them).  When you\n"
+	     "save and quit, the changed document is checked against its schema,\n"
+	     "signed with your key and saved in one commit.  If it is not valid,\n"
+	     "the problems are shown, nothing is saved, and your edit is kept in\n"
+	     "a file whose name is printed.\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe edit case/0183ca3d-eec0-7046-9e0c-55503fa5093f\n") },
+	{ "export", cmd_export, N_("write the allowed-signers file that lets git check commits"),
+	  N_("usage: sanshe export allowed-signers [-o FILE]\n"
+	     "\n"
+	     "Write an OpenSSH allowed-signers file with the key of every member of\n"
+	     "the roster (valid from when they joined, until a revocation), so that\n"
+	     "stock git verifies every commit sanshe wrote.\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe export allowed-signers -o signers\n"
+	     "  git -c gpg.format=ssh -c gpg.ssh.allowedSignersFile=signers \\\n"
+	     "      log --show-signature trust\n") },
+	{ "get", cmd_get, N_("print a stored document"),
+	  N_("usage: sanshe get <type>/<id> [--at REV] [--pretty]\n"
+	     "\n"
+	     "Print the document as stored (canonical JSON), or indented with\n"
+	     "--pretty.  --at REV shows it as it was at a commit (an id from\n"
+	     "'sanshe log', or anything git understands).\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe get case/0183ca3d-eec0-7046-9e0c-55503fa5093f --pretty\n") },
 	{ "help", cmd_help, N_("show help for sanshe or one of its commands"),
 	  N_("usage: sanshe help [COMMAND]\n"
 	     "\n"
@@ -50,6 +91,28 @@ static const struct cli_command commands[] = {
 	     "\n"
 	     "example:\n"
 	     "  sanshe help sign\n") },
+	{ "import", cmd_import, N_("write many documents from a JSON lines file in one commit"),
+	  N_("usage: sanshe import FILE.jsonl [--key NAME]\n"
+	     "\n"
+	     "Each non-empty line of FILE is one record.  All are checked and\n"
+	     "signed and written in one commit, or, if one line is wrong, none is\n"
+	     "and the message names the line.  The documents of one import go to\n"
+	     "one space.\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe import visits-2023-03.jsonl\n") },
+	{ "init", cmd_init, N_("found a node: its repository, spaces and trust roster"),
+	  N_("usage: sanshe init DIR --org NAME --kind KIND --admin NAME [--key NAME]\n"
+	     "                  [--org-id ID]\n"
+	     "\n"
+	     "Make a new node repository in DIR with the spaces trust, common and\n"
+	     "org/<org-id>, and in trust the organization and its first admin,\n"
+	     "signed by the admin.  Without --key, a new key is made for the admin.\n"
+	     "\n"
+	     "kinds: agency, community, street-office, social-org, bureau\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe init tongxin --org 同心社工 --kind agency --admin 王丽\n") },
 	{ "key", cmd_key, N_("make, list and show your signing keys"),
 	  N_("usage: sanshe key new NAME [--json]\n"
 	     "       sanshe key list [--json]\n"
@@ -86,6 +149,40 @@ static const struct cli_command commands[] = {
 	     "  sanshe key show wang.li\n"
 	     "  sanshe key default wang.li\n"
 	     "  sanshe key check\n") },
+	{ "log", cmd_log, N_("show who changed what, and when"),
+	  N_("usage: sanshe log [<type>/<id>] [--space S] [--json]\n"
+	     "\n"
+	     "List the commits, newest first: commit, time, space, member and what\n"
+	     "was done; of one document, or of one space, or of all.\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe log case/0183ca3d-eec0-7046-9e0c-55503fa5093f\n") },
+	{ "ls", cmd_ls, N_("list the documents"),
+	  N_("usage: sanshe ls [TYPE] [--space S] [--json]\n"
+	     "\n"
+	     "List the documents as <type>/<id>, of every type or of TYPE, in every\n"
+	     "space or in S (trust, common or org/<org-id>).\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe ls case\n") },
+	{ "put", cmd_put, N_("sign a record and save it in the repository"),
+	  N_("usage: sanshe put [FILE|-] [--key NAME]\n"
+	     "\n"
+	     "Check the record (standard input without FILE) against its schema,\n"
+	     "sign it as you (the member whose key is used), and save it in its\n"
+	     "space in one signed commit.  Prints <type>/<id>.  A record with the\n"
+	     "id of a stored one replaces it.\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe put visit.json\n") },
+	{ "rm", cmd_rm, N_("remove a document in a signed commit"),
+	  N_("usage: sanshe rm <type>/<id> [--key NAME]\n"
+	     "\n"
+	     "Remove the document; its history stays.  Append-only records (case\n"
+	     "notes, ledger entries) are never removed.\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe rm roster/0183b53f-c980-7218-b9e8-fb1e2aa304c3\n") },
 	{ "sign", cmd_sign, N_("sign a record and print the signed document"),
 	  N_("usage: sanshe sign FILE [--key NAME]\n"
 	     "\n"
@@ -99,6 +196,11 @@ static const struct cli_command commands[] = {
 	     "\n"
 	     "example:\n"
 	     "  sanshe sign visit.json > visit.signed.json\n") },
+	{ "status", cmd_status, N_("show the spaces, their heads and documents per type"),
+	  N_("usage: sanshe status [--json]\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe status\n") },
 	{ "validate", cmd_validate, N_("check a record against the schema of its type"),
 	  N_("usage: sanshe validate FILE [--type TYPE] [--json]\n"
 	     "\n"

@@ -176,7 +176,8 @@ typedef struct sanshe_commit_info {
  * (SANSHE_ELOCKED otherwise: someone else wrote; nothing moved; start a
  * new change).  The caller holds the lock (SANSHE_EINVALID otherwise).
  * SANSHE_EINVALID "nothing to commit" when the change is empty or leaves
- * the documents as they are.  When the signer fails, its code is returned
+ * the documents as they are, except that an empty change opens a space
+ * that does not exist yet (its first commit, with no documents).  When the signer fails, its code is returned
  * and nothing moves.  `out` receives the commit id when not NULL.  A
  * committed change can only be freed.
  */

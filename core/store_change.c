@@ -438,7 +438,8 @@ static int check_commit(sanshe_change *change)
 		    SANSHE_EINVALID,
 		    _("repository '%s' is not locked for writing"),
 		    change->store->path);
-	if (!change->live)
+	/* a new space may begin with no documents: its branch then exists */
+	if (!change->live && change->parent_tree)
 		return sanshe_error_set(SANSHE_EINVALID, "%s",
 					_("nothing to commit"));
 	return 0;

@@ -619,13 +619,13 @@ static void test_store_change_that_changes_nothing_is_refused(void **state)
 	sanshe_change *change = NULL;
 	git_oid first;
 
+	put_one(f->store, "common", "case", "c1", "same", &first);
 	assert_int_equal(sanshe_change_new(&change, f->store, "common"), 0);
 	assert_int_equal(
 	    sanshe_change_commit(change, &info, test_signer, NULL, NULL),
 	    SANSHE_EINVALID);
 	assert_string_equal(sanshe_error_last(), "nothing to commit");
 	sanshe_change_free(change);
-	put_one(f->store, "common", "case", "c1", "same", &first);
 	signer_calls = 0;
 	assert_int_equal(sanshe_change_new(&change, f->store, "common"), 0);
 	assert_int_equal(sanshe_change_put(change, "case", "c1", "same", 4), 0);
@@ -638,6 +638,20 @@ static void test_store_change_that_changes_nothing_is_refused(void **state)
 	assert_int_equal(signer_calls, 0); /* nothing was offered for signing */
 	sanshe_change_free(change);
 	expect_head(f->store, "common", &first);
+}
+
+static void test_store_empty_change_opens_a_new_space(void **state)
+{
+	fixture *f = *state;
+	sanshe_commit_info info = info_at(1795335000, "open space org/x\n");
+	sanshe_change *change = NULL;
+	git_oid head;
+
+	assert_int_equal(sanshe_store_head(f->store, "org/x", &head), SANSHE_ENOTFOUND);
+	assert_int_equal(sanshe_change_new(&change, f->store, "org/x"), 0);
+	assert_int_equal(sanshe_change_commit(change, &info, test_signer, NULL, NULL), 0);
+	sanshe_change_free(change);
+	assert_int_equal(sanshe_store_head(f->store, "org/x", &head), 0);
 }
 
 static void test_store_reads_a_document_as_of_an_older_commit(void **state)
@@ -1069,6 +1083,7 @@ int main(void)
 	    REPO_TEST(test_store_remove_takes_the_document_away),
 	    REPO_TEST(test_store_put_then_remove_in_one_change_cancel_out),
 	    REPO_TEST(test_store_change_that_changes_nothing_is_refused),
+	    REPO_TEST(test_store_empty_change_opens_a_new_space),
 	    REPO_TEST(test_store_reads_a_document_as_of_an_older_commit),
 	    REPO_TEST(test_store_read_names_a_revision_that_does_not_exist),
 	    REPO_TEST(test_store_commit_fails_when_the_space_moved_meanwhile),

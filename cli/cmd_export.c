@@ -1,0 +1,94 @@
+/*
+ * sanshe export allowed-signers [-o FILE] — an OpenSSH allowed-signers file
+ * for every member key of the roster, so that stock git verifies commits.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+#include "fs.h"
+#include "json.h"
+#include "repo.h"
+#include "sshsig.h"
+
+typedef struct roster {
+	sanshe_store *store;
+	sanshe_buf out;
+} roster;
+
+/* "2026-11-22T08:10:00Z" (or with fractions) as ssh-keygen's "20261122081000Z". */
+static int ssh_time(char out[16], const cJSON *value)
+{
+	const char *t = cJSON_GetStringValue(value);
+	size_t n = 0;
+
+	if (!t)
+		return 0;
+	for (size_t i = 0; t[i] && t[i] != '.' && t[i] != 'Z' && n < 14; i++)
+		if (t[i] >= '0' && t[i] <= '9')
+			out[n++] = t[i];
+	if (n != 14)
+		return 0;
+	out[n++] = 'Z';
+	out[n] = '\0';
+	return 1;
+}
+
+static int add_member(const char *type, const char *id, const git_oid *blob, void *payload)
+{
+	roster *r = payload;
+	unsigned char pk[SANSHE_KEY_PUBLIC_BYTES];
+	char principal[2 * SANSHE_DOC_ID_MAX + 2], after[16], before[16];
+	sanshe_buf text = SANSHE_BUF_INIT;
+	cJSON *doc = NULL;
+	const cJSON *key, *org;
+	int err;
+
+	(void)blob;
+	if ((err = sanshe_store_read(r->store, "trust", NULL, type, id, &text)) != 0 ||
+	    (err = sanshe_json_parse(&doc, text.ptr, text.size, NULL, NULL)) != 0)
+		goto done;
+	key = cJSON_GetObjectItemCaseSensitive(doc, "key");
+	org = cJSON_GetObjectItemCaseSensitive(doc, "org");
+	if (!cJSON_IsString(key) || !cJSON_IsString(org) ||
+	    (err = sanshe_key_parse_openssh(pk, NULL, key->valuestring)) != 0) {
+		err = sanshe_error_set(SANSHE_EINVALID, _("member '%s' has no usable key"), id);
+		goto done;
+	}
+	snprintf(principal, sizeof(principal), "%s@%s", id, org->valuestring);
+	err = sanshe_sshsig_allowed_signer(
+		&r->out, principal, pk,
+		ssh_time(after, cJSON_GetObjectItem(doc, "valid_from")) ? after : NULL,
+		ssh_time(before, cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "revoked"), "at"))
+			? before : NULL);
+done:
+	cJSON_Delete(doc);
+	sanshe_buf_dispose(&text);
+	return err;
+}
+
+int cmd_export(int argc, char **argv)
+{
+	static const struct option options[] = { { "output", required_argument, NULL, 'o' },
+						 { "help", no_argument, NULL, 'h' },
+						 { NULL, 0, NULL, 0 } };
+	roster r = { NULL, SANSHE_BUF_INIT };
+	const char *output = NULL;
+	int c, err, rc;
+
+	while ((c = cli_getopt(argc, argv, "o:", options)) != -1) {
+		if (c == 'o')
+			output = optarg;
+		else
+			return c == 'h' ? 0 : EXIT_USAGE;
+	}
+	if (argc - optind != 1 || strcmp(argv[optind], "allowed-signers") != 0)
+		return cli_usage_error("export", "%s", _("what to export? allowed-signers"));
+	if ((err = cli_open_store(&r.store)) == 0 &&
+	    (err = sanshe_store_list(r.store, "trust", "member", add_member, &r)) == 0 && output)
+		err = sanshe_fs_write(output, r.out.ptr ? r.out.ptr : "", r.out.size, 0644, 0);
+	rc = err ? cli_fail() : output ? 0 : cli_write_stdout(r.out.ptr ? r.out.ptr : "", r.out.size);
+	sanshe_buf_dispose(&r.out);
+	sanshe_store_free(r.store);
+	return rc;
+}

@@ -1,0 +1,129 @@
+/*
+ * sanshe import FILE.jsonl [--key NAME] — many documents, one per line, in
+ * one commit: all or nothing.
+ */
+#include "cli.h"
+
+#include <string.h>
+
+#include "fs.h"
+#include "json.h"
+#include "repo.h"
+
+typedef struct import {
+	sanshe_store *store;
+	cli_writer *w;
+	const char *path;
+	sanshe_change *change;
+	char space[SANSHE_SPACE_MAX];
+	size_t count;
+} import;
+
+/* One line: a record drafted, signed and written into the change. */
+static int import_line(import *im, const char *text, size_t len, size_t line)
+{
+	char origin[4200], space[SANSHE_SPACE_MAX];
+	sanshe_doc_draft draft;
+	cJSON *doc = NULL;
+	int err;
+
+	snprintf(origin, sizeof(origin), "%s:%zu", im->path, line);
+	if ((err = sanshe_json_parse_at(&doc, text, len, im->path, (int)line, NULL)) != 0)
+		return err; /* "FILE:LINE:COLUMN: reason" */
+	if ((err = sanshe_doc_draft_new(doc, &draft)) != 0 ||
+	    (err = sanshe_node_space(draft.type, &im->w->member, space)) != 0)
+		goto done;
+	if (!im->change) {
+		strcpy(im->space, space);
+		if ((err = sanshe_change_new(&im->change, im->store, space)) != 0)
+			goto done;
+	} else if (strcmp(space, im->space) != 0) {
+		err = sanshe_error_set(SANSHE_EINVALID,
+				       _("a %s goes to space '%s', the lines before to '%s': import "
+					 "each space's documents from a file of their own"),
+				       draft.type->name, space, im->space);
+		goto done;
+	}
+	err = sanshe_node_write(im->change, doc, &draft, &im->w->member, im->w->clock, NULL);
+	im->count++;
+done:
+	if (err)
+		sanshe_error_prefix("%s", origin);
+	cJSON_Delete(doc);
+	return err;
+}
+
+/* Every non-empty line of `text`; the first failure stops it. */
+static int import_lines(import *im, const sanshe_buf *text)
+{
+	const char *p = text->ptr, *end = text->ptr + text->size;
+	size_t line = 0;
+	int err;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *next = nl ? nl + 1 : end;
+		size_t len = (size_t)((nl ? nl : end) - p);
+
+		line++;
+		if (len && p[len - 1] == '\r')
+			len--;
+		if (strspn(p, " \t") < len && (err = import_line(im, p, len, line)) != 0)
+			return err;
+		p = next;
+	}
+	if (!im->count)
+		return sanshe_error_set(SANSHE_EINVALID, _("'%s' has no documents"), im->path);
+	return 0;
+}
+
+static int run(import *im, const sanshe_buf *text)
+{
+	char subject[100];
+	int err;
+
+	if ((err = cli_writer_begin(im->w, im->store)) != 0)
+		return err;
+	if ((err = import_lines(im, text)) == 0) {
+		snprintf(subject, sizeof(subject), "import %zu documents", im->count);
+		err = sanshe_node_commit(im->change, &im->w->member, subject, subject, NULL);
+	}
+	if (cli_writer_end(im->w, im->store) && !err)
+		err = sanshe_error_code();
+	return err;
+}
+
+int cmd_import(int argc, char **argv)
+{
+	static const struct option options[] = { { "key", required_argument, NULL, 'k' },
+						 { "help", no_argument, NULL, 'h' },
+						 { NULL, 0, NULL, 0 } };
+	sanshe_buf text = SANSHE_BUF_INIT;
+	const char *key_name = NULL;
+	cli_writer w = { 0 };
+	import im = { NULL, &w, NULL, NULL, "", 0 };
+	int c, err;
+
+	while ((c = cli_getopt(argc, argv, "k:", options)) != -1) {
+		if (c == 'k')
+			key_name = optarg;
+		else
+			return c == 'h' ? 0 : EXIT_USAGE;
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("import", "%s", argc - optind ? _("too many arguments")
+								       : _("which file? give FILE.jsonl"));
+	im.path = argv[optind];
+	if ((err = sanshe_fs_read(&text, im.path, SIZE_MAX / 2)) == 0 &&
+	    (err = cli_open_store(&im.store)) == 0 &&
+	    (err = cli_writer_open(&w, im.store, key_name)) == 0)
+		err = run(&im, &text);
+	cli_writer_dispose(&w, im.store);
+	sanshe_change_free(im.change);
+	sanshe_store_free(im.store);
+	sanshe_buf_dispose(&text);
+	if (err)
+		return cli_fail();
+	printf(_("imported %zu documents into space '%s'\n"), im.count, im.space);
+	return 0;
+}

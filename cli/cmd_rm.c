@@ -1,0 +1,61 @@
+/* sanshe rm <type>/<id> [--key NAME] — remove a document in a signed commit. */
+#include "cli.h"
+
+#include "repo.h"
+
+static int remove_doc(sanshe_store *store, cli_writer *w, const cli_doc_ref *ref)
+{
+	char space[SANSHE_SPACE_MAX], op[300];
+	sanshe_change *change = NULL;
+	int err;
+
+	if ((err = cli_writer_begin(w, store)) != 0)
+		return err;
+	snprintf(op, sizeof(op), "rm %s/%s", ref->type->name, ref->id);
+	if ((err = cli_doc_space(store, ref, NULL, space)) == 0 &&
+	    (err = sanshe_change_new(&change, store, space)) == 0 &&
+	    (err = sanshe_change_remove(change, ref->type->name, ref->id)) == 0)
+		err = sanshe_node_commit(change, &w->member, op, op, NULL);
+	sanshe_change_free(change);
+	if (cli_writer_end(w, store) && !err)
+		err = sanshe_error_code();
+	return err;
+}
+
+int cmd_rm(int argc, char **argv)
+{
+	static const struct option options[] = { { "key", required_argument, NULL, 'k' },
+						 { "help", no_argument, NULL, 'h' },
+						 { NULL, 0, NULL, 0 } };
+	const char *key_name = NULL;
+	sanshe_store *store = NULL;
+	cli_writer w = { 0 };
+	cli_doc_ref ref;
+	int c, err;
+
+	while ((c = cli_getopt(argc, argv, "k:", options)) != -1) {
+		if (c == 'k')
+			key_name = optarg;
+		else
+			return c == 'h' ? 0 : EXIT_USAGE;
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("rm", "%s", argc - optind ? _("too many arguments")
+								   : _("which document? give <type>/<id>"));
+	if ((err = cli_doc_ref_parse(&ref, argv[optind])) != 0)
+		return cli_fail();
+	if (ref.type->merge == SANSHE_MERGE_APPEND_ONLY)
+		err = sanshe_error_set(SANSHE_EINVALID,
+				       _("%s records are append-only: they are kept for good and never "
+					 "removed; write a new one that corrects it instead"),
+				       ref.type->name);
+	else if ((err = cli_open_store(&store)) == 0 &&
+		 (err = cli_writer_open(&w, store, key_name)) == 0)
+		err = remove_doc(store, &w, &ref);
+	cli_writer_dispose(&w, store);
+	sanshe_store_free(store);
+	if (err)
+		return cli_fail();
+	printf(_("removed %s/%s\n"), ref.type->name, ref.id);
+	return 0;
+}

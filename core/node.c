@@ -1,0 +1,319 @@
+/* A sanshe node: founding, members, writing documents as a member (node.h). */
+#include "common.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "canon.h"
+#include "fs.h"
+#include "json.h"
+#include "node.h"
+#include "sshsig.h"
+#include "uuid.h"
+
+#define SSHSIG_NAMESPACE "git"
+
+uint64_t sanshe_node_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int out_of_memory(void)
+{
+	return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
+}
+
+int sanshe_node_space(const sanshe_type *type, const sanshe_member *member,
+		      char out[SANSHE_SPACE_MAX])
+{
+	switch (type->space) {
+	case SANSHE_SPACE_TRUST:
+		strcpy(out, "trust");
+		return 0;
+	case SANSHE_SPACE_COMMON:
+		strcpy(out, "common");
+		return 0;
+	default:
+		snprintf(out, SANSHE_SPACE_MAX, "org/%s", member->org);
+		return 0;
+	}
+}
+
+int sanshe_node_write(sanshe_change *change, cJSON *doc, const sanshe_doc_draft *draft,
+		      const sanshe_member *member, sanshe_clock *clock, sanshe_buf *what)
+{
+	const char *id;
+	sanshe_buf text = SANSHE_BUF_INIT;
+	int err;
+
+	if ((err = sanshe_doc_draft_sign(doc, draft, member->key, clock, sanshe_node_wall_ms())) != 0 ||
+	    (err = sanshe_canon_write(&text, doc)) != 0)
+		goto done;
+	id = cJSON_GetObjectItemCaseSensitive(doc, "id")->valuestring;
+	if ((err = sanshe_change_put(change, draft->type->name, id, text.ptr, text.size)) == 0 && what)
+		err = sanshe_buf_printf(what, "%s/%s", draft->type->name, id);
+done:
+	sanshe_buf_dispose(&text);
+	return err;
+}
+
+static int sign_commit(sanshe_buf *armor, const char *commit, size_t len, void *payload)
+{
+	const sanshe_member *member = payload;
+
+	return sanshe_sshsig_sign(armor, member->key, SSHSIG_NAMESPACE, commit, len);
+}
+
+/* git refuses '<', '>' and line breaks in a name: shown as spaces. */
+static void author_name(char *out, size_t size, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < size; i++)
+		out[i] = strchr("<>\n\r", name[i]) ? ' ' : name[i];
+	out[i] = '\0';
+}
+
+int sanshe_node_commit(sanshe_change *change, const sanshe_member *member,
+		       const char *subject, const char *op, git_oid *id)
+{
+	sanshe_buf message = SANSHE_BUF_INIT, email = SANSHE_BUF_INIT;
+	sanshe_commit_info info;
+	char name[sizeof(member->name)];
+	time_t now = time(NULL);
+	struct tm local;
+	int err;
+
+	localtime_r(&now, &local);
+	author_name(name, sizeof(name), member->name);
+	if ((err = sanshe_buf_printf(&message, "%s\n\nSanshe-Op: %s\n", subject, op)) != 0 ||
+	    (err = sanshe_buf_printf(&email, "%s@%s", member->id, member->org)) != 0)
+		goto done;
+	info.name = name;
+	info.email = email.ptr;
+	info.time = (int64_t)now;
+	info.offset = (int)(local.tm_gmtoff / 60);
+	info.message = message.ptr;
+	err = sanshe_change_commit(change, &info, sign_commit, (void *)member, id);
+done:
+	sanshe_buf_dispose(&message);
+	sanshe_buf_dispose(&email);
+	return err;
+}
+
+/* ---- the roster ---- */
+
+typedef struct member_search {
+	sanshe_store *store;
+	const sanshe_key *key;
+	sanshe_member *out;
+	int found;
+	int revoked;
+} member_search;
+
+static int copy_string(char *out, size_t size, const cJSON *from, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(from, name);
+
+	if (!cJSON_IsString(v) || strlen(v->valuestring) >= size)
+		return 0;
+	strcpy(out, v->valuestring);
+	return 1;
+}
+
+/* Is this member document the one for the key searched? */
+static int check_member(const char *type, const char *id, const git_oid *blob, void *payload)
+{
+	member_search *s = payload;
+	unsigned char pk[SANSHE_KEY_PUBLIC_BYTES];
+	sanshe_buf text = SANSHE_BUF_INIT;
+	const cJSON *key;
+	cJSON *doc = NULL;
+	int err = 0;
+
+	(void)blob;
+	if ((err = sanshe_store_read(s->store, "trust", NULL, type, id, &text)) != 0 ||
+	    sanshe_json_parse(&doc, text.ptr, text.size, NULL, NULL) != 0)
+		goto done; /* a damaged entry is no one's: verify reports it */
+	key = cJSON_GetObjectItemCaseSensitive(doc, "key");
+	if (!cJSON_IsString(key) || sanshe_key_parse_openssh(pk, NULL, key->valuestring) != 0 ||
+	    memcmp(pk, sanshe_key_public(s->key), sizeof(pk)) != 0)
+		goto done;
+	s->revoked = cJSON_GetObjectItemCaseSensitive(doc, "revoked") != NULL;
+	s->found = copy_string(s->out->id, sizeof(s->out->id), doc, "id") &&
+		   copy_string(s->out->org, sizeof(s->out->org), doc, "org") &&
+		   copy_string(s->out->name, sizeof(s->out->name), doc, "name");
+	err = s->found ? 1 : 0; /* stop at the first */
+done:
+	sanshe_error_clear();
+	cJSON_Delete(doc);
+	sanshe_buf_dispose(&text);
+	return err;
+}
+
+int sanshe_node_member(sanshe_store *store, const sanshe_key *key, sanshe_member *out)
+{
+	member_search s = { store, key, out, 0, 0 };
+	int err = sanshe_store_list(store, "trust", "member", check_member, &s);
+
+	if (err < 0)
+		return err;
+	if (!s.found)
+		return sanshe_error_set(SANSHE_ENOTFOUND,
+					_("key '%s' (%s) is not a member of this federation: an admin "
+					  "adds members"),
+					sanshe_key_name(key), sanshe_key_fingerprint(key));
+	if (s.revoked)
+		return sanshe_error_set(SANSHE_EINVALID, _("member '%s' has been revoked and can no "
+							   "longer write"), out->name);
+	out->key = key;
+	return 0;
+}
+
+/* ---- founding ---- */
+
+static int utc_now_text(char out[32])
+{
+	time_t now = time(NULL);
+	struct tm utc;
+
+	gmtime_r(&now, &utc);
+	return strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &utc) ? 0
+		: sanshe_error_set(SANSHE_ERROR, "%s", _("cannot write the time"));
+}
+
+static cJSON *org_document(const sanshe_founding *f, const char *org_id)
+{
+	cJSON *doc = cJSON_CreateObject();
+
+	if (!doc || !cJSON_AddStringToObject(doc, "type", "org") ||
+	    !cJSON_AddStringToObject(doc, "id", org_id) ||
+	    !cJSON_AddStringToObject(doc, "name", f->org_name) ||
+	    !cJSON_AddStringToObject(doc, "kind", f->org_kind)) {
+		cJSON_Delete(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+static cJSON *admin_document(const sanshe_founding *f, const char *org_id,
+			     const sanshe_key *key, const char *member_id)
+{
+	sanshe_buf line = SANSHE_BUF_INIT;
+	cJSON *doc = cJSON_CreateObject(), *roles;
+	char now[32];
+	int ok = doc && utc_now_text(now) == 0 && sanshe_key_openssh(key, &line) == 0 &&
+		 cJSON_AddStringToObject(doc, "type", "member") &&
+		 cJSON_AddStringToObject(doc, "id", member_id) &&
+		 cJSON_AddStringToObject(doc, "name", f->admin_name) &&
+		 cJSON_AddStringToObject(doc, "kind", "person") &&
+		 cJSON_AddStringToObject(doc, "org", org_id) &&
+		 (roles = cJSON_AddArrayToObject(doc, "roles")) &&
+		 cJSON_AddItemToArray(roles, cJSON_CreateString("admin")) &&
+		 cJSON_AddStringToObject(doc, "key", line.ptr) &&
+		 cJSON_AddStringToObject(doc, "fingerprint", sanshe_key_fingerprint(key)) &&
+		 cJSON_AddStringToObject(doc, "valid_from", now);
+
+	sanshe_buf_dispose(&line);
+	if (!ok) {
+		cJSON_Delete(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/* Draft, sign and write one founding document. */
+static int write_founding(sanshe_change *change, cJSON *doc, const sanshe_member *admin,
+			  sanshe_clock *clock)
+{
+	sanshe_doc_draft draft;
+	int err;
+
+	if (!doc)
+		return out_of_memory();
+	if ((err = sanshe_doc_draft_new(doc, &draft)) == 0)
+		err = sanshe_node_write(change, doc, &draft, admin, clock, NULL);
+	cJSON_Delete(doc);
+	return err;
+}
+
+/* A space begins with one commit of no documents, so that its branch exists. */
+static int open_space(sanshe_store *store, const char *space, const sanshe_member *admin)
+{
+	sanshe_change *change = NULL;
+	char subject[SANSHE_SPACE_MAX + 32];
+	int err;
+
+	snprintf(subject, sizeof(subject), "open space %s", space);
+	if ((err = sanshe_change_new(&change, store, space)) == 0)
+		err = sanshe_node_commit(change, admin, subject, subject, NULL);
+	sanshe_change_free(change);
+	return err;
+}
+
+static int found_roster(sanshe_store *store, const sanshe_founding *f, const char *org_id,
+			sanshe_clock *clock, sanshe_member *admin)
+{
+	char member_id[SANSHE_UUID_STRLEN + 1], space[SANSHE_SPACE_MAX], subject[512];
+	sanshe_change *change = NULL;
+	int err;
+
+	if ((err = sanshe_uuid_v7(member_id)) != 0)
+		return err;
+	snprintf(admin->id, sizeof(admin->id), "%s", member_id);
+	snprintf(admin->org, sizeof(admin->org), "%s", org_id);
+	snprintf(admin->name, sizeof(admin->name), "%s", f->admin_name);
+	snprintf(subject, sizeof(subject), "found %s", f->org_name);
+	snprintf(space, sizeof(space), "org/%s", org_id);
+	if ((err = sanshe_change_new(&change, store, "trust")) != 0 ||
+	    (err = write_founding(change, org_document(f, org_id), admin, clock)) != 0 ||
+	    (err = write_founding(change, admin_document(f, org_id, admin->key, member_id),
+				  admin, clock)) != 0 ||
+	    (err = sanshe_node_commit(change, admin, subject, "init", NULL)) != 0 ||
+	    (err = open_space(store, "common", admin)) != 0)
+		goto done;
+	err = open_space(store, space, admin);
+done:
+	sanshe_change_free(change);
+	return err;
+}
+
+int sanshe_node_found(sanshe_store **out, const char *path, const sanshe_founding *f,
+		      const sanshe_key *admin_key, sanshe_clock *clock, sanshe_member *member)
+{
+	char org_id[SANSHE_DOC_ID_MAX + 1];
+	sanshe_member admin = { "", "", "", admin_key };
+	sanshe_store *store = NULL;
+	struct stat st;
+	int err, existed;
+
+	*out = NULL;
+	if (f->org_id)
+		snprintf(org_id, sizeof(org_id), "%s", f->org_id);
+	else if ((err = sanshe_uuid_v7(org_id)) != 0)
+		return err;
+	if (!sanshe_doc_id_valid(org_id))
+		return sanshe_error_set(SANSHE_EINVALID,
+					_("'%s' cannot be an org id: 1 to 128 letters, digits, '.', "
+					  "'_' or '-', starting with a letter or digit"), org_id);
+	existed = stat(path, &st) == 0;
+	if ((err = sanshe_store_create(&store, path)) != 0)
+		return err;
+	if ((err = sanshe_store_lock(store, SANSHE_STORE_LOCK_WAIT_MS)) != 0 ||
+	    (err = found_roster(store, f, org_id, clock, &admin)) != 0) {
+		sanshe_store_free(store);
+		/* an empty directory given stays; what was made goes */
+		sanshe_fs_remove_tree(path, existed);
+		return err;
+	}
+	sanshe_store_unlock(store);
+	if (member)
+		*member = admin;
+	*out = store;
+	return 0;
+}

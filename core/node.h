@@ -1,0 +1,79 @@
+/*
+ * A sanshe node: the store (store.h) seen as the federation's records.  A
+ * node is founded with its trust roster (an org and its first admin); from
+ * then on every change is written by a member of that roster, with the key
+ * the roster lists for them, into the space the document's type belongs
+ * to, as one commit signed in git's SSH format (SSHSIG, namespace "git"),
+ * authored "<member name> <member-id@org-id>" and ending with trailers
+ * ("Sanshe-Op: put case/<id>").
+ */
+#ifndef SANSHE_NODE_H
+#define SANSHE_NODE_H
+
+#include <cjson/cJSON.h>
+
+#include "doc.h"
+#include "hlc.h"
+#include "key.h"
+#include "registry.h"
+#include "store.h"
+
+/** A member of the roster writing with their unlocked key. */
+typedef struct sanshe_member {
+	char id[SANSHE_DOC_ID_MAX + 1];
+	char org[SANSHE_DOC_ID_MAX + 1];
+	char name[256];
+	const sanshe_key *key; /* borrowed */
+} sanshe_member;
+
+/** What a node is founded with. */
+typedef struct sanshe_founding {
+	const char *org_name;
+	const char *org_kind; /* agency, community, street-office, social-org, bureau */
+	const char *org_id;   /* NULL: a new UUIDv7 */
+	const char *admin_name;
+} sanshe_founding;
+
+/** Longest space name: "org/" and an id. */
+#define SANSHE_SPACE_MAX (4 + SANSHE_DOC_ID_MAX + 1)
+
+/**
+ * Found a node at `path`: the repository, the spaces trust, common and
+ * org/<org-id>, and in trust the org document and the admin's member
+ * document (roles: admin), both signed by `admin_key` at times from
+ * `clock`.  On failure nothing is left at `path` that was not there.
+ * `*member` (when not NULL) receives the founding admin.
+ */
+int sanshe_node_found(sanshe_store **out, const char *path, const sanshe_founding *f,
+		      const sanshe_key *admin_key, sanshe_clock *clock, sanshe_member *member);
+
+/**
+ * The member of this node's roster whose key is `key`: SANSHE_ENOTFOUND
+ * ("key SHA256:… is not a member of this federation") or SANSHE_EINVALID
+ * for a revoked member.
+ */
+int sanshe_node_member(sanshe_store *store, const sanshe_key *key, sanshe_member *out);
+
+/** The space a document of `type` written by `member` goes to. */
+int sanshe_node_space(const sanshe_type *type, const sanshe_member *member,
+		      char out[SANSHE_SPACE_MAX]);
+
+/**
+ * Sign the draft `doc` as `member` (sanshe_doc_draft_sign) and write its
+ * canonical form into `change`.  `what` receives "<type>/<id>".
+ */
+int sanshe_node_write(sanshe_change *change, cJSON *doc, const sanshe_doc_draft *draft,
+		      const sanshe_member *member, sanshe_clock *clock, sanshe_buf *what);
+
+/**
+ * Commit `change` as `member`: message "<subject>\n\nSanshe-Op: <op>\n",
+ * author and committer the member at the current time, signed with their
+ * key.  The caller holds the store's lock.
+ */
+int sanshe_node_commit(sanshe_change *change, const sanshe_member *member,
+		       const char *subject, const char *op, git_oid *id);
+
+/** The wall clock, in ms since the epoch. */
+uint64_t sanshe_node_wall_ms(void);
+
+#endif
