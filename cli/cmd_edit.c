@@ -20,19 +20,19 @@ typedef struct edit {
 	cli_doc_ref ref;
 	char space[SANSHE_SPACE_MAX];
 	char path[64]; /* the file being edited */
+	sanshe_buf stored;  /* the document as it was when editing began */
 	sanshe_buf before, after;
 } edit;
 
 /* The stored document, pretty, in a new private file. */
 static int write_draft(edit *e)
 {
-	sanshe_buf text = SANSHE_BUF_INIT;
 	cJSON *doc = NULL;
 	int fd, err;
 
 	if ((err = sanshe_store_read(e->store, e->space, NULL, e->ref.type->name, e->ref.id,
-				     &text)) != 0 ||
-	    (err = sanshe_json_parse(&doc, text.ptr, text.size, NULL, NULL)) != 0 ||
+				     &e->stored)) != 0 ||
+	    (err = sanshe_json_parse(&doc, e->stored.ptr, e->stored.size, NULL, NULL)) != 0 ||
 	    (err = sanshe_canon_write_pretty(&e->before, doc)) != 0)
 		goto done;
 	strcpy(e->path, "/tmp/sanshe-edit-XXXXXX.json");
@@ -45,7 +45,6 @@ static int write_draft(edit *e)
 	err = sanshe_fs_write(e->path, e->before.ptr, e->before.size, 0600, 0);
 done:
 	cJSON_Delete(doc);
-	sanshe_buf_dispose(&text);
 	return err;
 }
 
@@ -94,6 +93,30 @@ static int read_edit(edit *e, cJSON **doc)
 	return 0;
 }
 
+/*
+ * Under the lock: the document must still be as it was when editing began
+ * (or someone's change would be lost), and in the writer's own space.
+ */
+static int check_unchanged(edit *e, const cli_writer *w)
+{
+	char mine[SANSHE_SPACE_MAX];
+	sanshe_buf now = SANSHE_BUF_INIT;
+	int err;
+
+	if ((err = sanshe_node_space(e->ref.type, &w->member, mine)) != 0)
+		return err;
+	if (strcmp(mine, e->space) != 0)
+		return sanshe_error_set(SANSHE_EINVALID, _("%s/%s is in space '%s'; %s writes for "
+							   "'%s'"), e->ref.type->name, e->ref.id,
+					e->space, w->member.name, mine);
+	err = sanshe_store_read(e->store, e->space, NULL, e->ref.type->name, e->ref.id, &now);
+	if (!err && (now.size != e->stored.size || memcmp(now.ptr, e->stored.ptr, now.size)))
+		err = sanshe_error_set(SANSHE_EINVALID, _("%s/%s was changed by someone else while you "
+							  "edited it"), e->ref.type->name, e->ref.id);
+	sanshe_buf_dispose(&now);
+	return err;
+}
+
 static int commit_edit(edit *e, cJSON *doc, const sanshe_doc_draft *draft, const char *key_name)
 {
 	sanshe_change *change = NULL;
@@ -104,13 +127,14 @@ static int commit_edit(edit *e, cJSON *doc, const sanshe_doc_draft *draft, const
 
 	if ((err = cli_writer_open(&w, e->store, key_name)) == 0 &&
 	    (err = cli_writer_begin(&w, e->store)) == 0) {
-		if ((err = sanshe_change_new(&change, e->store, e->space)) == 0 &&
+		if ((err = check_unchanged(e, &w)) == 0 &&
+		    (err = sanshe_change_new(&change, e->store, e->space)) == 0 &&
 		    (err = sanshe_node_write(change, doc, draft, &w.member, w.clock, &what)) == 0) {
 			snprintf(op, sizeof(op), "edit %s", what.ptr);
-			err = sanshe_node_commit(change, &w.member, op, op, NULL);
+			err = cli_writer_commit(&w, e->store, change, op);
+		} else {
+			cli_writer_end(&w, e->store);
 		}
-		if (cli_writer_end(&w, e->store) && !err)
-			err = sanshe_error_code();
 	}
 	cli_writer_dispose(&w, e->store);
 	sanshe_change_free(change);
@@ -153,7 +177,7 @@ int cmd_edit(int argc, char **argv)
 	static const struct option options[] = { { "key", required_argument, NULL, 'k' },
 						 { "help", no_argument, NULL, 'h' },
 						 { NULL, 0, NULL, 0 } };
-	edit e = { NULL, { NULL, "" }, "", "", SANSHE_BUF_INIT, SANSHE_BUF_INIT };
+	edit e = { NULL, { NULL, "" }, "", "", SANSHE_BUF_INIT, SANSHE_BUF_INIT, SANSHE_BUF_INIT };
 	const char *key_name = NULL;
 	int c, err;
 
@@ -181,6 +205,7 @@ int cmd_edit(int argc, char **argv)
 	}
 	if (e.path[0] && (err >= 0 || !e.after.size))
 		unlink(e.path);
+	sanshe_buf_dispose(&e.stored);
 	sanshe_buf_dispose(&e.before);
 	sanshe_buf_dispose(&e.after);
 	sanshe_store_free(e.store);

@@ -84,13 +84,12 @@ static int run(import *im, const sanshe_buf *text)
 
 	if ((err = cli_writer_begin(im->w, im->store)) != 0)
 		return err;
-	if ((err = import_lines(im, text)) == 0) {
-		snprintf(subject, sizeof(subject), "import %zu documents", im->count);
-		err = sanshe_node_commit(im->change, &im->w->member, subject, subject, NULL);
+	if ((err = import_lines(im, text)) != 0) {
+		cli_writer_end(im->w, im->store);
+		return err;
 	}
-	if (cli_writer_end(im->w, im->store) && !err)
-		err = sanshe_error_code();
-	return err;
+	snprintf(subject, sizeof(subject), "import %zu documents", im->count);
+	return cli_writer_commit(im->w, im->store, im->change, subject);
 }
 
 int cmd_import(int argc, char **argv)

@@ -93,6 +93,9 @@ static int found(const init_args *a)
 
 	if (!(home = cli_home()))
 		return sanshe_error_code();
+	/* nothing is made, not even a key, for a founding that cannot succeed */
+	if ((err = sanshe_node_founding_check(&a->founding)) != 0)
+		return err;
 	if ((err = admin_key(&key, a)) != 0 || (err = sanshe_clock_open(&clock, home, NULL)) != 0 ||
 	    (err = sanshe_node_found(&store, a->dir, &a->founding, key, clock, &admin)) != 0 ||
 	    (err = sanshe_clock_close(clock)) != 0)

@@ -21,10 +21,13 @@ typedef struct history {
 	const char *space; /* the one being read */
 } history;
 
-/* The value of the Sanshe-Op trailer, or the subject line. */
+/* The value of the (last) Sanshe-Op trailer, or the subject line. */
 static char *operation(const char *message)
 {
-	const char *op = strstr(message, "\nSanshe-Op: ");
+	const char *op = NULL;
+
+	for (const char *at = message; (at = strstr(at, "\nSanshe-Op: ")) != NULL; at++)
+		op = at;
 	const char *from = op ? op + 12 : message;
 	size_t len = strcspn(from, "\n");
 	char *out = malloc(len + 1);

@@ -20,11 +20,11 @@ static int put(sanshe_store *store, cli_writer *w, cJSON *doc, sanshe_buf *what)
 	if ((err = sanshe_change_new(&change, store, space)) == 0 &&
 	    (err = sanshe_node_write(change, doc, &draft, &w->member, w->clock, what)) == 0) {
 		snprintf(op, sizeof(op), "put %s", what->ptr);
-		err = sanshe_node_commit(change, &w->member, op, op, NULL);
+		err = cli_writer_commit(w, store, change, op);
+	} else {
+		cli_writer_end(w, store);
 	}
 	sanshe_change_free(change);
-	if (cli_writer_end(w, store) && !err)
-		err = sanshe_error_code();
 	return err;
 }
 

@@ -3,22 +3,23 @@
 
 #include "repo.h"
 
+/* Only from the writer's own space: another organization's records are theirs. */
 static int remove_doc(sanshe_store *store, cli_writer *w, const cli_doc_ref *ref)
 {
 	char space[SANSHE_SPACE_MAX], op[300];
 	sanshe_change *change = NULL;
 	int err;
 
-	if ((err = cli_writer_begin(w, store)) != 0)
+	if ((err = sanshe_node_space(ref->type, &w->member, space)) != 0 ||
+	    (err = cli_writer_begin(w, store)) != 0)
 		return err;
 	snprintf(op, sizeof(op), "rm %s/%s", ref->type->name, ref->id);
-	if ((err = cli_doc_space(store, ref, NULL, space)) == 0 &&
-	    (err = sanshe_change_new(&change, store, space)) == 0 &&
+	if ((err = sanshe_change_new(&change, store, space)) == 0 &&
 	    (err = sanshe_change_remove(change, ref->type->name, ref->id)) == 0)
-		err = sanshe_node_commit(change, &w->member, op, op, NULL);
+		err = cli_writer_commit(w, store, change, op);
+	else
+		cli_writer_end(w, store);
 	sanshe_change_free(change);
-	if (cli_writer_end(w, store) && !err)
-		err = sanshe_error_code();
 	return err;
 }
 
@@ -44,7 +45,12 @@ int cmd_rm(int argc, char **argv)
 								   : _("which document? give <type>/<id>"));
 	if ((err = cli_doc_ref_parse(&ref, argv[optind])) != 0)
 		return cli_fail();
-	if (ref.type->merge == SANSHE_MERGE_APPEND_ONLY)
+	if (ref.type->space == SANSHE_SPACE_TRUST)
+		err = sanshe_error_set(SANSHE_EINVALID,
+				       _("%s documents stay in the roster, so that the history they "
+					 "signed stays verifiable: a member is revoked, not removed"),
+				       ref.type->name);
+	else if (ref.type->merge == SANSHE_MERGE_APPEND_ONLY)
 		err = sanshe_error_set(SANSHE_EINVALID,
 				       _("%s records are append-only: they are kept for good and never "
 					 "removed; write a new one that corrects it instead"),

@@ -54,14 +54,22 @@ int cli_writer_begin(cli_writer *w, sanshe_store *store)
 	return err;
 }
 
-int cli_writer_end(cli_writer *w, sanshe_store *store)
+int cli_writer_commit(cli_writer *w, sanshe_store *store, sanshe_change *change,
+		      const char *op)
 {
-	int err = w->clock ? sanshe_clock_close(w->clock) : 0;
+	int err = sanshe_clock_close(w->clock);
 
+	if (!err)
+		err = sanshe_node_commit(change, &w->member, op, op, NULL);
+	cli_writer_end(w, store);
+	return err;
+}
+
+void cli_writer_end(cli_writer *w, sanshe_store *store)
+{
 	sanshe_clock_free(w->clock);
 	w->clock = NULL;
 	sanshe_store_unlock(store);
-	return err;
 }
 
 void cli_writer_dispose(cli_writer *w, sanshe_store *store)

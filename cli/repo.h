@@ -39,8 +39,17 @@ int cli_writer_open(cli_writer *w, sanshe_store *store, const char *key_name);
  */
 int cli_writer_begin(cli_writer *w, sanshe_store *store);
 
-/** Save and release the clock, then the repository; 0 or the clock's error. */
-int cli_writer_end(cli_writer *w, sanshe_store *store);
+/**
+ * Finish writing `change`: save the clock first (so that no time it issued
+ * is issued again, even if what follows fails), commit as the member with
+ * `op` as subject and Sanshe-Op trailer, then release the clock and the
+ * repository.
+ */
+int cli_writer_commit(cli_writer *w, sanshe_store *store, sanshe_change *change,
+		      const char *op);
+
+/** Give up writing: release the clock (saved) and the repository. */
+void cli_writer_end(cli_writer *w, sanshe_store *store);
 
 /** Wipe the key (ending the writing if still begun). */
 void cli_writer_dispose(cli_writer *w, sanshe_store *store);

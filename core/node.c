@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "canon.h"
 #include "fs.h"
@@ -51,7 +52,8 @@ int sanshe_node_write(sanshe_change *change, cJSON *doc, const sanshe_doc_draft 
 	sanshe_buf text = SANSHE_BUF_INIT;
 	int err;
 
-	if ((err = sanshe_doc_draft_sign(doc, draft, member->key, clock, sanshe_node_wall_ms())) != 0 ||
+	if ((err = sanshe_node_may_write(member, draft->type)) != 0 ||
+	    (err = sanshe_doc_draft_sign(doc, draft, member->key, clock, sanshe_node_wall_ms())) != 0 ||
 	    (err = sanshe_canon_write(&text, doc)) != 0)
 		goto done;
 	id = cJSON_GetObjectItemCaseSensitive(doc, "id")->valuestring;
@@ -67,6 +69,17 @@ static int sign_commit(sanshe_buf *armor, const char *commit, size_t len, void *
 	const sanshe_member *member = payload;
 
 	return sanshe_sshsig_sign(armor, member->key, SSHSIG_NAMESPACE, commit, len);
+}
+
+/* A subject is one line: control characters (a name with a line break could
+ * forge a trailer) become spaces. */
+static int put_subject(sanshe_buf *out, const char *subject)
+{
+	int err = 0;
+
+	for (const char *c = subject; *c && !err; c++)
+		err = sanshe_buf_putc(out, (unsigned char)*c < 0x20 || *c == 0x7F ? ' ' : *c);
+	return err;
 }
 
 /* git refuses '<', '>' and line breaks in a name: shown as spaces. */
@@ -91,7 +104,9 @@ int sanshe_node_commit(sanshe_change *change, const sanshe_member *member,
 
 	localtime_r(&now, &local);
 	author_name(name, sizeof(name), member->name);
-	if ((err = sanshe_buf_printf(&message, "%s\n\nSanshe-Op: %s\n", subject, op)) != 0 ||
+	if ((err = put_subject(&message, subject)) != 0 ||
+	    (err = sanshe_buf_puts(&message, "\n\nSanshe-Op: ")) != 0 ||
+	    (err = put_subject(&message, op)) != 0 || (err = sanshe_buf_putc(&message, '\n')) != 0 ||
 	    (err = sanshe_buf_printf(&email, "%s@%s", member->id, member->org)) != 0)
 		goto done;
 	info.name = name;
@@ -114,7 +129,31 @@ typedef struct member_search {
 	sanshe_member *out;
 	int found;
 	int revoked;
+	char valid_from[40];
 } member_search;
+
+static int has_role(const cJSON *doc, const char *role)
+{
+	const cJSON *r;
+
+	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "roles"))
+		if (cJSON_IsString(r) && strcmp(r->valuestring, role) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does the member document name exactly this key (and its fingerprint)? */
+static int names_key(const cJSON *doc, const sanshe_key *key)
+{
+	unsigned char pk[SANSHE_KEY_PUBLIC_BYTES];
+	const cJSON *line = cJSON_GetObjectItemCaseSensitive(doc, "key");
+	const cJSON *fp = cJSON_GetObjectItemCaseSensitive(doc, "fingerprint");
+
+	if (!cJSON_IsString(line) || sanshe_key_parse_openssh(pk, NULL, line->valuestring) != 0 ||
+	    memcmp(pk, sanshe_key_public(key), sizeof(pk)) != 0)
+		return 0;
+	return !fp || (cJSON_IsString(fp) && strcmp(fp->valuestring, sanshe_key_fingerprint(key)) == 0);
+}
 
 static int copy_string(char *out, size_t size, const cJSON *from, const char *name)
 {
@@ -130,9 +169,7 @@ static int copy_string(char *out, size_t size, const cJSON *from, const char *na
 static int check_member(const char *type, const char *id, const git_oid *blob, void *payload)
 {
 	member_search *s = payload;
-	unsigned char pk[SANSHE_KEY_PUBLIC_BYTES];
 	sanshe_buf text = SANSHE_BUF_INIT;
-	const cJSON *key;
 	cJSON *doc = NULL;
 	int err = 0;
 
@@ -140,11 +177,11 @@ static int check_member(const char *type, const char *id, const git_oid *blob, v
 	if ((err = sanshe_store_read(s->store, "trust", NULL, type, id, &text)) != 0 ||
 	    sanshe_json_parse(&doc, text.ptr, text.size, NULL, NULL) != 0)
 		goto done; /* a damaged entry is no one's: verify reports it */
-	key = cJSON_GetObjectItemCaseSensitive(doc, "key");
-	if (!cJSON_IsString(key) || sanshe_key_parse_openssh(pk, NULL, key->valuestring) != 0 ||
-	    memcmp(pk, sanshe_key_public(s->key), sizeof(pk)) != 0)
+	if (!names_key(doc, s->key))
 		goto done;
 	s->revoked = cJSON_GetObjectItemCaseSensitive(doc, "revoked") != NULL;
+	s->out->admin = has_role(doc, "admin");
+	copy_string(s->valid_from, sizeof(s->valid_from), doc, "valid_from");
 	s->found = copy_string(s->out->id, sizeof(s->out->id), doc, "id") &&
 		   copy_string(s->out->org, sizeof(s->out->org), doc, "org") &&
 		   copy_string(s->out->name, sizeof(s->out->name), doc, "name");
@@ -156,9 +193,52 @@ done:
 	return err;
 }
 
+/* Seconds since the epoch of "YYYY-MM-DDTHH:MM:SS[.fff]Z", or -1. */
+static int64_t utc_seconds(const char *text)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	if (!(end = strptime(text, "%Y-%m-%dT%H:%M:%S", &tm)) || (*end != 'Z' && *end != '.'))
+		return -1;
+	return (int64_t)timegm(&tm);
+}
+
+/* The member's organization must be in the roster, and the member valid now. */
+static int check_standing(sanshe_store *store, const member_search *s)
+{
+	sanshe_buf org = SANSHE_BUF_INIT;
+	int64_t from = s->valid_from[0] ? utc_seconds(s->valid_from) : 0;
+	int err;
+
+	if (s->revoked)
+		return sanshe_error_set(SANSHE_EINVALID, _("member '%s' has been revoked and can no "
+							   "longer write"), s->out->name);
+	if (from < 0 || from > time(NULL) + 300)
+		return sanshe_error_set(SANSHE_EINVALID, _("member '%s' may write only from %s"),
+					s->out->name, s->valid_from);
+	err = sanshe_store_read(store, "trust", NULL, "org", s->out->org, &org);
+	sanshe_buf_dispose(&org);
+	if (err == SANSHE_ENOTFOUND)
+		return sanshe_error_set(SANSHE_EINVALID, _("member '%s' belongs to organization '%s', "
+							   "which is not in the roster"),
+					s->out->name, s->out->org);
+	return err;
+}
+
+int sanshe_node_may_write(const sanshe_member *member, const sanshe_type *type)
+{
+	if (type->space == SANSHE_SPACE_TRUST && !member->admin)
+		return sanshe_error_set(SANSHE_EINVALID,
+					_("only an admin may change the roster (%s documents); %s is "
+					  "not one"), type->name, member->name);
+	return 0;
+}
+
 int sanshe_node_member(sanshe_store *store, const sanshe_key *key, sanshe_member *out)
 {
-	member_search s = { store, key, out, 0, 0 };
+	member_search s = { store, key, out, 0, 0, "" };
 	int err = sanshe_store_list(store, "trust", "member", check_member, &s);
 
 	if (err < 0)
@@ -168,9 +248,8 @@ int sanshe_node_member(sanshe_store *store, const sanshe_key *key, sanshe_member
 					_("key '%s' (%s) is not a member of this federation: an admin "
 					  "adds members"),
 					sanshe_key_name(key), sanshe_key_fingerprint(key));
-	if (s.revoked)
-		return sanshe_error_set(SANSHE_EINVALID, _("member '%s' has been revoked and can no "
-							   "longer write"), out->name);
+	if ((err = check_standing(store, &s)) != 0)
+		return err;
 	out->key = key;
 	return 0;
 }
@@ -268,6 +347,7 @@ static int found_roster(sanshe_store *store, const sanshe_founding *f, const cha
 	snprintf(admin->id, sizeof(admin->id), "%s", member_id);
 	snprintf(admin->org, sizeof(admin->org), "%s", org_id);
 	snprintf(admin->name, sizeof(admin->name), "%s", f->admin_name);
+	admin->admin = 1;
 	snprintf(subject, sizeof(subject), "found %s", f->org_name);
 	snprintf(space, sizeof(space), "org/%s", org_id);
 	if ((err = sanshe_change_new(&change, store, "trust")) != 0 ||
@@ -283,37 +363,98 @@ done:
 	return err;
 }
 
+static int check_org_id(const char *org_id)
+{
+	if (!sanshe_doc_id_valid(org_id))
+		return sanshe_error_set(SANSHE_EINVALID,
+					_("'%s' cannot be an org id: 1 to 128 letters, digits, '.', "
+					  "'_' or '-', starting with a letter or digit"), org_id);
+	return 0;
+}
+
+/* Draft (prepare and validate) a founding document; it is then thrown away. */
+static int check_founding_doc(cJSON *doc)
+{
+	sanshe_doc_draft draft;
+	int err;
+
+	if (!doc)
+		return out_of_memory();
+	err = sanshe_doc_draft_new(doc, &draft);
+	cJSON_Delete(doc);
+	return err;
+}
+
+int sanshe_node_founding_check(const sanshe_founding *f)
+{
+	const char *org_id = f->org_id ? f->org_id : "org";
+	sanshe_key *probe = NULL;
+	int err;
+
+	if ((err = check_org_id(org_id)) != 0 || (err = sanshe_key_generate(&probe, "probe")) != 0)
+		return err;
+	if ((err = check_founding_doc(org_document(f, org_id))) == 0)
+		err = check_founding_doc(admin_document(f, org_id, probe, "member"));
+	sanshe_key_free(probe);
+	return err;
+}
+
+/* Found the node in `dir`, a new directory. */
+static int found_in(const char *dir, const sanshe_founding *f, const char *org_id,
+		    sanshe_clock *clock, sanshe_member *admin)
+{
+	sanshe_store *store = NULL;
+	int err;
+
+	if ((err = sanshe_store_create(&store, dir)) == 0 &&
+	    (err = sanshe_store_lock(store, SANSHE_STORE_LOCK_WAIT_MS)) == 0)
+		err = found_roster(store, f, org_id, clock, admin);
+	sanshe_store_free(store);
+	return err;
+}
+
+/* `path` must not exist, or be an empty directory (which rename replaces). */
+static int check_target(const char *path)
+{
+	sanshe_store *store = NULL;
+	int err = sanshe_store_create(&store, path);
+
+	/* create refuses a path in use with the right message; undo the probe */
+	if (!err) {
+		sanshe_store_free(store);
+		sanshe_fs_remove_tree(path, 1);
+	}
+	return err;
+}
+
 int sanshe_node_found(sanshe_store **out, const char *path, const sanshe_founding *f,
 		      const sanshe_key *admin_key, sanshe_clock *clock, sanshe_member *member)
 {
 	char org_id[SANSHE_DOC_ID_MAX + 1];
-	sanshe_member admin = { "", "", "", admin_key };
-	sanshe_store *store = NULL;
+	sanshe_member admin = { "", "", "", 1, admin_key };
+	sanshe_buf building = SANSHE_BUF_INIT;
 	struct stat st;
-	int err, existed;
+	int err, existed = stat(path, &st) == 0;
 
 	*out = NULL;
 	if (f->org_id)
 		snprintf(org_id, sizeof(org_id), "%s", f->org_id);
 	else if ((err = sanshe_uuid_v7(org_id)) != 0)
 		return err;
-	if (!sanshe_doc_id_valid(org_id))
-		return sanshe_error_set(SANSHE_EINVALID,
-					_("'%s' cannot be an org id: 1 to 128 letters, digits, '.', "
-					  "'_' or '-', starting with a letter or digit"), org_id);
-	existed = stat(path, &st) == 0;
-	if ((err = sanshe_store_create(&store, path)) != 0)
+	if ((err = check_org_id(org_id)) != 0 || (err = check_target(path)) != 0)
 		return err;
-	if ((err = sanshe_store_lock(store, SANSHE_STORE_LOCK_WAIT_MS)) != 0 ||
-	    (err = found_roster(store, f, org_id, clock, &admin)) != 0) {
-		sanshe_store_free(store);
-		/* an empty directory given stays; what was made goes */
-		sanshe_fs_remove_tree(path, existed);
+	if (!existed)
+		rmdir(path);
+	/* made beside it, renamed into place when whole: a kill leaves no half node */
+	if ((err = sanshe_buf_printf(&building, "%s.founding-%ld", path, (long)getpid())) != 0)
 		return err;
-	}
-	sanshe_store_unlock(store);
-	if (member)
+	if ((err = found_in(building.ptr, f, org_id, clock, &admin)) == 0 &&
+	    rename(building.ptr, path) != 0)
+		err = sanshe_error_set_os(SANSHE_EIO, _("cannot move the new node to '%s'"), path);
+	if (err)
+		sanshe_fs_remove_tree(building.ptr, 0);
+	else if ((err = sanshe_store_open(out, path)) == 0 && member)
 		*member = admin;
-	*out = store;
-	return 0;
+	sanshe_buf_dispose(&building);
+	return err;
 }

@@ -23,6 +23,7 @@ typedef struct sanshe_member {
 	char id[SANSHE_DOC_ID_MAX + 1];
 	char org[SANSHE_DOC_ID_MAX + 1];
 	char name[256];
+	int admin;             /* may change the roster (org, member) */
 	const sanshe_key *key; /* borrowed */
 } sanshe_member;
 
@@ -38,21 +39,38 @@ typedef struct sanshe_founding {
 #define SANSHE_SPACE_MAX (4 + SANSHE_DOC_ID_MAX + 1)
 
 /**
+ * Check what a node would be founded with (the org id, the org and member
+ * documents against their schemas) before anything is made: 0 or the
+ * first problem.
+ */
+int sanshe_node_founding_check(const sanshe_founding *f);
+
+/**
  * Found a node at `path`: the repository, the spaces trust, common and
  * org/<org-id>, and in trust the org document and the admin's member
  * document (roles: admin), both signed by `admin_key` at times from
- * `clock`.  On failure nothing is left at `path` that was not there.
+ * `clock`.  The node is made beside `path` and renamed into place once
+ * complete, so that `path` holds either nothing new or a whole node.
  * `*member` (when not NULL) receives the founding admin.
  */
 int sanshe_node_found(sanshe_store **out, const char *path, const sanshe_founding *f,
 		      const sanshe_key *admin_key, sanshe_clock *clock, sanshe_member *member);
 
 /**
- * The member of this node's roster whose key is `key`: SANSHE_ENOTFOUND
- * ("key SHA256:… is not a member of this federation") or SANSHE_EINVALID
- * for a revoked member.
+ * The member of this node's roster whose key is `key` (the member document
+ * whose `key`, and `fingerprint` when present, are that key's), of an
+ * organization in the roster, valid now: SANSHE_ENOTFOUND ("key SHA256:…
+ * is not a member of this federation") or SANSHE_EINVALID naming why the
+ * member cannot write (revoked, not valid yet, unknown organization).
  */
 int sanshe_node_member(sanshe_store *store, const sanshe_key *key, sanshe_member *out);
+
+/**
+ * May `member` write documents of `type`?  Until roles are enforced in
+ * full, the roster (org, member) is written by admins only.  0 or
+ * SANSHE_EINVALID with the reason.
+ */
+int sanshe_node_may_write(const sanshe_member *member, const sanshe_type *type);
 
 /** The space a document of `type` written by `member` goes to. */
 int sanshe_node_space(const sanshe_type *type, const sanshe_member *member,

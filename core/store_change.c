@@ -11,6 +11,9 @@
  */
 #include "common.h"
 
+#include <errno.h>
+#include <unistd.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -396,6 +399,26 @@ static int reflog_message(sanshe_buf *out, const char *message)
  * (the zero id) for a new space.  libgit2 compares under the ref's lock
  * file; `force` only lets an existing ref be replaced at all.
  */
+/*
+ * libgit2 moves a ref through "<ref>.lock"; a writer killed in that moment
+ * leaves the file, and every later move fails.  The caller holds sanshe's
+ * own lock, so no other sanshe writer can be in that moment: such a file is
+ * stale, and removed.
+ */
+static int remove_stale_ref_lock(sanshe_change *change)
+{
+	sanshe_buf lock = SANSHE_BUF_INIT;
+	int err;
+
+	if ((err = sanshe_buf_printf(&lock, "%s/%s.lock", change->store->path,
+				     change->ref.ptr)) != 0)
+		return err;
+	if (unlink(lock.ptr) != 0 && errno != ENOENT)
+		err = sanshe_error_set_os(SANSHE_EIO, _("cannot remove the stale '%s'"), lock.ptr);
+	sanshe_buf_dispose(&lock);
+	return err;
+}
+
 static int move_ref(sanshe_change *change, const git_oid *commit,
 		    const char *message)
 {
@@ -404,6 +427,8 @@ static int move_ref(sanshe_change *change, const git_oid *commit,
 	git_oid expected;
 	int err;
 
+	if ((err = remove_stale_ref_lock(change)) != 0)
+		return err;
 	if (change->parent)
 		git_oid_cpy(&expected, git_commit_id(change->parent));
 	else

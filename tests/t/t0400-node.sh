@@ -218,6 +218,61 @@ expect_ok "a member not in the roster cannot write" '
 	heads | cmp - before
 '
 
+expect_ok "a member of another organization writes only in its own space" '
+	sanshe key new li >/dev/null
+	line=$(sanshe key show li | head -1)
+	printf "{\"type\":\"org\",\"id\":\"huiming\",\"name\":\"惠民社区\",\"kind\":\"community\"}" >org2.json
+	sanshe put --key wang-li org2.json >/dev/null
+	printf "{\"type\":\"member\",\"id\":\"li\",\"name\":\"Li Na\",\"org\":\"huiming\",\"roles\":[\"social-worker\"],\"key\":\"%s\",\"valid_from\":\"2020-01-01T00:00:00Z\"}" "$line" >li.json
+	sanshe put --key wang-li li.json >/dev/null
+	tongxin_case=$(sanshe ls case --space org/tongxin)
+	heads >before
+	status_is 1 sanshe rm --key li "$tongxin_case"
+	grep -q "org/huiming" err
+	heads | cmp - before
+	sed "s/\"id\": \"[^\"]*\"/\"id\": \"li-case\"/" "$EXAMPLES/case.json" >licase.json
+	sanshe put --key li licase.json >/dev/null
+	sanshe ls case --space org/huiming >out
+	grep -q "^case/li-case$" out
+'
+
+expect_ok "only an admin changes the roster; members are revoked, not removed" '
+	heads >before
+	sed "s/Li Na/Li Na (admin)/" li.json >li2.json
+	status_is 1 sanshe put --key li li2.json
+	grep -q "only an admin" err
+	status_is 1 sanshe rm --key wang-li member/li
+	grep -q "revoked, not removed" err
+	heads | cmp - before
+'
+
+expect_ok "an edit of a document changed meanwhile is refused and kept" '
+	ref=$(sanshe ls case --space org/tongxin)
+	printf "#!/bin/sh\nsanshe_put() { \"%s\" put \"\$@\"; }\nsed \"s/\\\"risk_level\\\": \\\"medium\\\"/\\\"risk_level\\\": \\\"low\\\"/\" %s >%s/mid.json\nsanshe_put %s/mid.json >/dev/null\nsed -i \"1s/^{/{ \\\"meddled\\\": true,/\" \"\$1\"\n" "$SANSHE_BIN" "$EXAMPLES/case.json" "$SCRATCH" "$SCRATCH" >meddle
+	chmod +x meddle
+	status_is 1 env EDITOR="$SCRATCH/meddle" "$SANSHE_BIN" edit "$ref"
+	grep -q "changed by someone else" err
+	grep -q "kept in" err
+	sanshe get "$ref" >now.json
+	grep -q "\"risk_level\":\"low\"" now.json
+'
+
+expect_ok "a failed init makes no key and leaves the home as it was" '
+	ls "$SANSHE_HOME/keys" >keys.before
+	status_is 1 sanshe init "$SCRATCH/n4" --org X --kind bakery --admin Zhao
+	grep -q "/kind" err
+	ls "$SANSHE_HOME/keys" | cmp - keys.before
+	test ! -e "$SCRATCH/n4"
+'
+
+expect_ok "a name with a line break cannot forge a trailer" '
+	SANSHE_REPO="$SCRATCH/n5" sanshe init "$SCRATCH/n5" --org "Evil
+Sanshe-Op: put case/forged" --kind agency --admin A --key wang-li >/dev/null
+	SANSHE_REPO="$SCRATCH/n5" sanshe log --space trust --json >out
+	python3 -c "
+import json; r=json.load(open(\"out\")); assert r[0][\"op\"]==\"init\", r"
+'
+
 expect_ok "bad input: unknown type, missing document, not a repository" '
 	status_is 1 sanshe get recipe/x
 	grep -q "unknown document type" err
