@@ -14,6 +14,7 @@
 typedef struct roster {
 	sanshe_store *store;
 	sanshe_buf out;
+	const char *id;  /* the member whose versions are being read */
 } roster;
 
 /* "2026-11-22T08:10:00Z" (or with fractions) as ssh-keygen's "20261122081000Z". */
@@ -34,19 +35,17 @@ static int ssh_time(char out[16], const cJSON *value)
 	return 1;
 }
 
-static int add_member(const char *type, const char *id, const git_oid *blob, void *payload)
+/* The allowed-signers line of one version of a member document, once. */
+static int add_version(roster *r, const char *id, const sanshe_buf *text)
 {
-	roster *r = payload;
 	unsigned char pk[SANSHE_KEY_PUBLIC_BYTES];
 	char principal[2 * SANSHE_DOC_ID_MAX + 2], after[16], before[16];
-	sanshe_buf text = SANSHE_BUF_INIT;
-	cJSON *doc = NULL;
+	sanshe_buf line = SANSHE_BUF_INIT;
 	const cJSON *key, *org;
+	cJSON *doc = NULL;
 	int err;
 
-	(void)blob;
-	if ((err = sanshe_store_read(r->store, "trust", NULL, type, id, &text)) != 0 ||
-	    (err = sanshe_json_parse(&doc, text.ptr, text.size, NULL, NULL)) != 0)
+	if ((err = sanshe_json_parse(&doc, text->ptr, text->size, NULL, NULL)) != 0)
 		goto done;
 	key = cJSON_GetObjectItemCaseSensitive(doc, "key");
 	org = cJSON_GetObjectItemCaseSensitive(doc, "org");
@@ -57,14 +56,46 @@ static int add_member(const char *type, const char *id, const git_oid *blob, voi
 	}
 	snprintf(principal, sizeof(principal), "%s@%s", id, org->valuestring);
 	err = sanshe_sshsig_allowed_signer(
-		&r->out, principal, pk,
+		&line, principal, pk,
 		ssh_time(after, cJSON_GetObjectItem(doc, "valid_from")) ? after : NULL,
 		ssh_time(before, cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "revoked"), "at"))
 			? before : NULL);
+	if (!err && !strstr(r->out.ptr ? r->out.ptr : "", line.ptr))
+		err = sanshe_buf_put(&r->out, line.ptr, line.size);
 done:
+	sanshe_buf_dispose(&line);
 	cJSON_Delete(doc);
+	return err;
+}
+
+static int add_commit_version(const sanshe_store_commit *c, void *payload)
+{
+	roster *r = payload;
+	char rev[GIT_OID_HEXSZ + 1];
+	sanshe_buf text = SANSHE_BUF_INIT;
+	int err;
+
+	git_oid_tostr(rev, sizeof(rev), &c->id);
+	err = sanshe_store_read(r->store, "trust", rev, "member", r->id, &text);
+	if (!err)
+		err = add_version(r, r->id, &text);
+	else if (err == SANSHE_ENOTFOUND)
+		err = 0; /* that commit removed it */
 	sanshe_buf_dispose(&text);
 	return err;
+}
+
+/*
+ * Every key a member has had, not only today's: the commits signed with an
+ * earlier key must verify too.
+ */
+static int add_member(const char *type, const char *id, const git_oid *blob, void *payload)
+{
+	roster *r = payload;
+
+	(void)blob;
+	r->id = id;
+	return sanshe_store_log(r->store, "trust", type, id, add_commit_version, r);
 }
 
 int cmd_export(int argc, char **argv)
@@ -72,7 +103,7 @@ int cmd_export(int argc, char **argv)
 	static const struct option options[] = { { "output", required_argument, NULL, 'o' },
 						 { "help", no_argument, NULL, 'h' },
 						 { NULL, 0, NULL, 0 } };
-	roster r = { NULL, SANSHE_BUF_INIT };
+	roster r = { NULL, SANSHE_BUF_INIT, NULL };
 	const char *output = NULL;
 	int c, err, rc;
 

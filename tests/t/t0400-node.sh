@@ -257,6 +257,19 @@ expect_ok "an edit of a document changed meanwhile is refused and kept" '
 	grep -q "\"risk_level\":\"low\"" now.json
 '
 
+expect_ok "after a member changes keys, git still verifies every commit" '
+	sanshe key new li2 >/dev/null
+	new=$(sanshe key show li2 | head -1)
+	python3 -c "
+import json,sys; d=json.load(open(\"li.json\")); d[\"key\"]=sys.argv[1]; print(json.dumps(d))" "$new" >li3.json
+	sanshe put --key wang-li li3.json >/dev/null
+	sanshe export allowed-signers -o signers2
+	test "$(grep -c "^li@huiming " signers2)" -eq 2
+	for c in $(git -C "$SANSHE_REPO" rev-list --all); do
+		git -C "$SANSHE_REPO" -c gpg.format=ssh -c gpg.ssh.allowedSignersFile="$SCRATCH/signers2" verify-commit "$c" 2>/dev/null
+	done
+'
+
 expect_ok "a failed init makes no key and leaves the home as it was" '
 	ls "$SANSHE_HOME/keys" >keys.before
 	status_is 1 sanshe init "$SCRATCH/n4" --org X --kind bakery --admin Zhao
