@@ -135,3 +135,23 @@ int cli_print_json(const cJSON *value)
 	sanshe_buf_dispose(&out);
 	return rc;
 }
+
+int cli_key_options(int argc, char **argv, const char **key_name, int want, const char *what)
+{
+	static const struct option options[] = { { "key", required_argument, NULL, 'k' },
+						 { "help", no_argument, NULL, 'h' },
+						 { NULL, 0, NULL, 0 } };
+	int c, given;
+
+	*key_name = NULL;
+	while ((c = cli_getopt(argc, argv, "k:", options)) != -1) {
+		if (c != 'k')
+			return c == 'h' ? 0 : EXIT_USAGE;
+		*key_name = optarg;
+	}
+	given = argc - optind;
+	if (want >= 0 ? given == want : given <= 1)
+		return -1;
+	return cli_usage_error(argv[0], "%s", given > (want < 0 ? 1 : want) ? _("too many arguments")
+									   : what);
+}

@@ -63,6 +63,14 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
 	       const struct option *longopts);
 
 /**
+ * The options of a command that signs: "--key NAME" (into `*key_name`,
+ * NULL when absent) and "--help", then exactly `want` arguments (0 to 1
+ * when `want` is -1), `what` naming them in the usage error.  Returns -1
+ * to go on, or the exit status to return (0 after --help, 2 on wrong use).
+ */
+int cli_key_options(int argc, char **argv, const char **key_name, int want, const char *what);
+
+/**
  * The directory holding keys, the clock and settings (SANSHE_HOME, else
  * $HOME/.sanshe), in static storage; NULL, with a message for cli_fail(),
  * when there is no home directory to be found.

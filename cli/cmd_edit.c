@@ -174,22 +174,12 @@ done:
 
 int cmd_edit(int argc, char **argv)
 {
-	static const struct option options[] = { { "key", required_argument, NULL, 'k' },
-						 { "help", no_argument, NULL, 'h' },
-						 { NULL, 0, NULL, 0 } };
 	edit e = { NULL, { NULL, "" }, "", "", SANSHE_BUF_INIT, SANSHE_BUF_INIT, SANSHE_BUF_INIT };
 	const char *key_name = NULL;
-	int c, err;
+	int rc, err;
 
-	while ((c = cli_getopt(argc, argv, "k:", options)) != -1) {
-		if (c == 'k')
-			key_name = optarg;
-		else
-			return c == 'h' ? 0 : EXIT_USAGE;
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("edit", "%s", argc - optind ? _("too many arguments")
-								     : _("which document? give <type>/<id>"));
+	if ((rc = cli_key_options(argc, argv, &key_name, 1, _("which document? give <type>/<id>"))) >= 0)
+		return rc;
 	if ((err = cli_doc_ref_parse(&e.ref, argv[optind])) == 0 &&
 	    (err = cli_open_store(&e.store)) == 0 &&
 	    (err = cli_doc_space(e.store, &e.ref, NULL, e.space)) == 0)

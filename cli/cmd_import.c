@@ -94,24 +94,14 @@ static int run(import *im, const sanshe_buf *text)
 
 int cmd_import(int argc, char **argv)
 {
-	static const struct option options[] = { { "key", required_argument, NULL, 'k' },
-						 { "help", no_argument, NULL, 'h' },
-						 { NULL, 0, NULL, 0 } };
 	sanshe_buf text = SANSHE_BUF_INIT;
 	const char *key_name = NULL;
 	cli_writer w = { 0 };
 	import im = { NULL, &w, NULL, NULL, "", 0 };
-	int c, err;
+	int rc, err;
 
-	while ((c = cli_getopt(argc, argv, "k:", options)) != -1) {
-		if (c == 'k')
-			key_name = optarg;
-		else
-			return c == 'h' ? 0 : EXIT_USAGE;
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("import", "%s", argc - optind ? _("too many arguments")
-								       : _("which file? give FILE.jsonl"));
+	if ((rc = cli_key_options(argc, argv, &key_name, 1, _("which file? give FILE.jsonl"))) >= 0)
+		return rc;
 	im.path = argv[optind];
 	if ((err = sanshe_fs_read(&text, im.path, SIZE_MAX / 2)) == 0 &&
 	    (err = cli_open_store(&im.store)) == 0 &&

@@ -30,24 +30,15 @@ static int put(sanshe_store *store, cli_writer *w, cJSON *doc, sanshe_buf *what)
 
 int cmd_put(int argc, char **argv)
 {
-	static const struct option options[] = { { "key", required_argument, NULL, 'k' },
-						 { "help", no_argument, NULL, 'h' },
-						 { NULL, 0, NULL, 0 } };
 	sanshe_buf what = SANSHE_BUF_INIT;
 	const char *key_name = NULL;
 	sanshe_store *store = NULL;
 	cli_writer w = { 0 };
 	cJSON *doc = NULL;
-	int c, err;
+	int rc, err;
 
-	while ((c = cli_getopt(argc, argv, "k:", options)) != -1) {
-		if (c == 'k')
-			key_name = optarg;
-		else
-			return c == 'h' ? 0 : EXIT_USAGE;
-	}
-	if (argc - optind > 1)
-		return cli_usage_error("put", "%s", _("too many arguments"));
+	if ((rc = cli_key_options(argc, argv, &key_name, -1, "")) >= 0)
+		return rc;
 	if ((err = sanshe_json_parse_file(&doc, optind < argc ? argv[optind] : NULL)) == 0 &&
 	    (err = cli_open_store(&store)) == 0 &&
 	    (err = cli_writer_open(&w, store, key_name)) == 0)

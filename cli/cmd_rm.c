@@ -25,24 +25,14 @@ static int remove_doc(sanshe_store *store, cli_writer *w, const cli_doc_ref *ref
 
 int cmd_rm(int argc, char **argv)
 {
-	static const struct option options[] = { { "key", required_argument, NULL, 'k' },
-						 { "help", no_argument, NULL, 'h' },
-						 { NULL, 0, NULL, 0 } };
 	const char *key_name = NULL;
 	sanshe_store *store = NULL;
 	cli_writer w = { 0 };
 	cli_doc_ref ref;
-	int c, err;
+	int rc, err;
 
-	while ((c = cli_getopt(argc, argv, "k:", options)) != -1) {
-		if (c == 'k')
-			key_name = optarg;
-		else
-			return c == 'h' ? 0 : EXIT_USAGE;
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("rm", "%s", argc - optind ? _("too many arguments")
-								   : _("which document? give <type>/<id>"));
+	if ((rc = cli_key_options(argc, argv, &key_name, 1, _("which document? give <type>/<id>"))) >= 0)
+		return rc;
 	if ((err = cli_doc_ref_parse(&ref, argv[optind])) != 0)
 		return cli_fail();
 	if (ref.type->space == SANSHE_SPACE_TRUST)

@@ -49,22 +49,12 @@ done:
 
 int cmd_sign(int argc, char **argv)
 {
-	static const struct option options[] = { { "key", required_argument, NULL, 'k' },
-						 { "help", no_argument, NULL, 'h' },
-						 { NULL, 0, NULL, 0 } };
 	sanshe_buf out = SANSHE_BUF_INIT;
 	const char *key_name = NULL;
-	int c, rc;
+	int rc;
 
-	while ((c = cli_getopt(argc, argv, "k:", options)) != -1) {
-		if (c == 'k')
-			key_name = optarg;
-		else
-			return c == 'h' ? 0 : EXIT_USAGE;
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("sign", "%s", argc - optind ? _("too many arguments")
-								     : _("which file? give FILE"));
+	if ((rc = cli_key_options(argc, argv, &key_name, 1, _("which file? give FILE"))) >= 0)
+		return rc;
 	if (sign_file(argv[optind], key_name, &out) != 0)
 		rc = cli_fail();
 	else if ((rc = sanshe_buf_putc(&out, '\n')) == 0)
