@@ -5,3 +5,5 @@ build=${1:-build}
 cd "$(dirname "$0")/.."
 echo "== signed documents (scripts/bench/bench_doc.c)"
 "$build"/bench/bench_doc schemas/examples/case.json
+echo "== node: import and put (scripts/bench-node.sh)"
+scripts/bench-node.sh "$build"
