@@ -5,6 +5,7 @@
 #include "cli.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "fs.h"
 #include "json.h"
@@ -14,7 +15,10 @@
 typedef struct roster {
 	sanshe_store *store;
 	sanshe_buf out;
-	const char *id;  /* the member whose versions are being read */
+	const char *id;  /* the member whose versions are being read, newest first */
+	unsigned char newer_key[SANSHE_KEY_PUBLIC_BYTES];
+	int64_t newer_since; /* when the newer key replaced this one (0: none yet) */
+	int seen;            /* a newer version was read */
 } roster;
 
 /* "2026-11-22T08:10:00Z" (or with fractions) as ssh-keygen's "20261122081000Z". */
@@ -36,14 +40,30 @@ static int ssh_time(char out[16], const cJSON *value)
 }
 
 /* The allowed-signers line of one version of a member document, once. */
-static int add_version(roster *r, const char *id, const sanshe_buf *text)
+/* "YYYYMMDDHHMMSSZ" of seconds since the epoch, as ssh-keygen reads it. */
+static void ssh_time_of(char out[16], int64_t seconds)
+{
+	time_t t = (time_t)seconds;
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 16, "%Y%m%d%H%M%SZ", &tm);
+}
+
+/*
+ * The line of one version of a member document.  A key that a later version
+ * replaced is valid only until that replacement (the second after it: git
+ * compares with whole-second commit times), so that a key retired from the
+ * roster cannot sign new history that stock git would accept.
+ */
+static int add_version(roster *r, const sanshe_buf *text, int64_t committed)
 {
 	unsigned char pk[SANSHE_KEY_PUBLIC_BYTES];
 	char principal[2 * SANSHE_DOC_ID_MAX + 2], after[16], before[16];
 	sanshe_buf line = SANSHE_BUF_INIT;
 	const cJSON *key, *org;
 	cJSON *doc = NULL;
-	int err;
+	int err, have_before;
 
 	if ((err = sanshe_json_parse(&doc, text->ptr, text->size, NULL, NULL)) != 0)
 		goto done;
@@ -51,18 +71,27 @@ static int add_version(roster *r, const char *id, const sanshe_buf *text)
 	org = cJSON_GetObjectItemCaseSensitive(doc, "org");
 	if (!cJSON_IsString(key) || !cJSON_IsString(org) ||
 	    (err = sanshe_key_parse_openssh(pk, NULL, key->valuestring)) != 0) {
-		err = sanshe_error_set(SANSHE_EINVALID, _("member '%s' has no usable key"), id);
+		err = sanshe_error_set(SANSHE_EINVALID, _("member '%s' has no usable key"), r->id);
 		goto done;
 	}
-	snprintf(principal, sizeof(principal), "%s@%s", id, org->valuestring);
+	if (r->seen && memcmp(pk, r->newer_key, sizeof(pk)) == 0)
+		goto done; /* the same key as the newer version: its line is written */
+	have_before = ssh_time(before, cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "revoked"), "at"));
+	if (!have_before && r->seen) {
+		ssh_time_of(before, r->newer_since + 1);
+		have_before = 1;
+	}
+	snprintf(principal, sizeof(principal), "%s@%s", r->id, org->valuestring);
 	err = sanshe_sshsig_allowed_signer(
 		&line, principal, pk,
 		ssh_time(after, cJSON_GetObjectItem(doc, "valid_from")) ? after : NULL,
-		ssh_time(before, cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "revoked"), "at"))
-			? before : NULL);
-	if (!err && !strstr(r->out.ptr ? r->out.ptr : "", line.ptr))
+		have_before ? before : NULL);
+	if (!err)
 		err = sanshe_buf_put(&r->out, line.ptr, line.size);
+	memcpy(r->newer_key, pk, sizeof(pk));
+	r->seen = 1;
 done:
+	r->newer_since = committed;
 	sanshe_buf_dispose(&line);
 	cJSON_Delete(doc);
 	return err;
@@ -78,7 +107,7 @@ static int add_commit_version(const sanshe_store_commit *c, void *payload)
 	git_oid_tostr(rev, sizeof(rev), &c->id);
 	err = sanshe_store_read(r->store, "trust", rev, "member", r->id, &text);
 	if (!err)
-		err = add_version(r, r->id, &text);
+		err = add_version(r, &text, c->time);
 	else if (err == SANSHE_ENOTFOUND)
 		err = 0; /* that commit removed it */
 	sanshe_buf_dispose(&text);
@@ -95,6 +124,8 @@ static int add_member(const char *type, const char *id, const git_oid *blob, voi
 
 	(void)blob;
 	r->id = id;
+	r->seen = 0;
+	r->newer_since = 0;
 	return sanshe_store_log(r->store, "trust", type, id, add_commit_version, r);
 }
 
@@ -103,7 +134,7 @@ int cmd_export(int argc, char **argv)
 	static const struct option options[] = { { "output", required_argument, NULL, 'o' },
 						 { "help", no_argument, NULL, 'h' },
 						 { NULL, 0, NULL, 0 } };
-	roster r = { NULL, SANSHE_BUF_INIT, NULL };
+	roster r = { NULL, SANSHE_BUF_INIT, NULL, { 0 }, 0, 0 };
 	const char *output = NULL;
 	int c, err, rc;
 

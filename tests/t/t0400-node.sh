@@ -265,6 +265,9 @@ import json,sys; d=json.load(open(\"li.json\")); d[\"key\"]=sys.argv[1]; print(j
 	sanshe put --key wang-li li3.json >/dev/null
 	sanshe export allowed-signers -o signers2
 	test "$(grep -c "^li@huiming " signers2)" -eq 2
+	old=$(sanshe key show li | head -1 | cut -d" " -f2)
+	grep "^li@huiming .*valid-before=\"[0-9]*Z\".* $old" signers2
+	test "$(grep -c "valid-before" signers2)" -eq 1
 	for c in $(git -C "$SANSHE_REPO" rev-list --all); do
 		git -C "$SANSHE_REPO" -c gpg.format=ssh -c gpg.ssh.allowedSignersFile="$SCRATCH/signers2" verify-commit "$c" 2>/dev/null
 	done
