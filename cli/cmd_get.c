@@ -23,6 +23,21 @@ static int show(const sanshe_buf *text, int pretty)
 	return err;
 }
 
+/* A revision must name a commit of this repository, said as such. */
+static int check_rev(sanshe_store *store, const char *rev)
+{
+	git_object *obj = NULL;
+	int found;
+
+	if (!rev)
+		return 0;
+	found = git_revparse_single(&obj, sanshe_store_repository(store), rev) == 0 &&
+		git_object_type(obj) == GIT_OBJECT_COMMIT;
+	git_object_free(obj);
+	return found ? 0 : sanshe_error_set(SANSHE_ENOTFOUND, _("no commit '%s' in this "
+							    "repository (see 'sanshe log')"), rev);
+}
+
 int cmd_get(int argc, char **argv)
 {
 	static const struct option options[] = { { "at", required_argument, NULL, 'a' },
@@ -48,7 +63,7 @@ int cmd_get(int argc, char **argv)
 		return cli_usage_error("get", "%s", argc - optind ? _("too many arguments")
 								    : _("which document? give <type>/<id>"));
 	if (cli_doc_ref_parse(&ref, argv[optind]) || cli_open_store(&store) ||
-	    cli_doc_space(store, &ref, rev, space) ||
+	    check_rev(store, rev) || cli_doc_space(store, &ref, rev, space) ||
 	    sanshe_store_read(store, space, rev, ref.type->name, ref.id, &text))
 		rc = cli_fail();
 	else

@@ -296,6 +296,8 @@ expect_ok "bad input: unknown type, missing document, not a repository" '
 	grep -q "no case/nothing-here" err
 	status_is 2 sanshe get case
 	grep -q "not <type>/<id>" err
+	status_is 1 sanshe get "$(sanshe ls case --space org/tongxin)" --at nosuchrev
+	grep -q "no commit .nosuchrev." err
 	mkdir plain
 	SANSHE_REPO= status_is 1 sanshe -C plain ls
 	grep -q "no sanshe repository" err
