@@ -4,9 +4,10 @@
  */
 #include "cli.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "fs.h"
 #include "json.h"
 #include "repo.h"
 
@@ -53,38 +54,43 @@ done:
 	return err;
 }
 
-/* Every non-empty line of `text`; the first failure stops it. */
-static int import_lines(import *im, const sanshe_buf *text)
+/*
+ * Every non-empty line of the file, read one at a time (an import of a
+ * hundred thousand records never holds the file in memory); the first
+ * failure stops it.
+ */
+static int import_lines(import *im, FILE *in)
 {
-	const char *p = text->ptr, *end = text->ptr + text->size;
-	size_t line = 0;
-	int err;
+	char *p = NULL;
+	size_t alloc = 0, line = 0;
+	ssize_t got;
+	int err = 0;
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *next = nl ? nl + 1 : end;
-		size_t len = (size_t)((nl ? nl : end) - p);
+	while (!err && (got = getline(&p, &alloc, in)) >= 0) {
+		size_t len = (size_t)got;
 
 		line++;
-		if (len && p[len - 1] == '\r')
+		while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
 			len--;
-		if (strspn(p, " \t") < len && (err = import_line(im, p, len, line)) != 0)
-			return err;
-		p = next;
+		if (strspn(p, " \t") < len)
+			err = import_line(im, p, len, line);
 	}
-	if (!im->count)
-		return sanshe_error_set(SANSHE_EINVALID, _("'%s' has no documents"), im->path);
-	return 0;
+	if (!err && ferror(in))
+		err = sanshe_error_set_os(SANSHE_EIO, _("cannot read '%s'"), im->path);
+	free(p);
+	if (!err && !im->count)
+		err = sanshe_error_set(SANSHE_EINVALID, _("'%s' has no documents"), im->path);
+	return err;
 }
 
-static int run(import *im, const sanshe_buf *text)
+static int run(import *im, FILE *in)
 {
 	char subject[100];
 	int err;
 
 	if ((err = cli_writer_begin(im->w, im->store)) != 0)
 		return err;
-	if ((err = import_lines(im, text)) != 0) {
+	if ((err = import_lines(im, in)) != 0) {
 		cli_writer_end(im->w, im->store);
 		return err;
 	}
@@ -94,23 +100,26 @@ static int run(import *im, const sanshe_buf *text)
 
 int cmd_import(int argc, char **argv)
 {
-	sanshe_buf text = SANSHE_BUF_INIT;
 	const char *key_name = NULL;
 	cli_writer w = { 0 };
+	FILE *in = NULL;
 	import im = { NULL, &w, NULL, NULL, "", 0 };
 	int rc, err;
 
 	if ((rc = cli_key_options(argc, argv, &key_name, 1, _("which file? give FILE.jsonl"))) >= 0)
 		return rc;
 	im.path = argv[optind];
-	if ((err = sanshe_fs_read(&text, im.path, SIZE_MAX / 2)) == 0 &&
-	    (err = cli_open_store(&im.store)) == 0 &&
-	    (err = cli_writer_open(&w, im.store, key_name)) == 0)
-		err = run(&im, &text);
+	if (!(in = fopen(im.path, "r")))
+		err = sanshe_error_set_os(errno == ENOENT ? SANSHE_ENOTFOUND : SANSHE_EIO,
+					  _("cannot open '%s'"), im.path);
+	else if ((err = cli_open_store(&im.store)) == 0 &&
+		 (err = cli_writer_open(&w, im.store, key_name)) == 0)
+		err = run(&im, in);
 	cli_writer_dispose(&w, im.store);
 	sanshe_change_free(im.change);
 	sanshe_store_free(im.store);
-	sanshe_buf_dispose(&text);
+	if (in)
+		fclose(in);
 	if (err)
 		return cli_fail();
 	printf(_("imported %zu documents into space '%s'\n"), im.count, im.space);
