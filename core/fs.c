@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <sys/file.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,5 +212,39 @@ int sanshe_fs_remove_tree(const char *path, int keep_top)
 	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
 		return sanshe_error_code() == SANSHE_EIO ? SANSHE_EIO
 			: sanshe_error_set_os(SANSHE_EIO, _("cannot remove '%s'"), path);
+	return 0;
+}
+
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void pause_ms(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+int sanshe_fs_lock(int fd, unsigned wait_ms)
+{
+	uint64_t start = monotonic_ms();
+	unsigned pause = 1;
+
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
+			return SANSHE_EIO;
+		if (monotonic_ms() - start >= wait_ms)
+			return SANSHE_ELOCKED;
+		pause_ms(pause);
+		pause = pause < 64 ? pause * 2 : pause;
+	}
 	return 0;
 }

@@ -41,6 +41,14 @@ int sanshe_fs_write(const char *path, const void *data, size_t len,
 		    mode_t mode, int flags);
 
 /**
+ * Take an exclusive flock on `fd`, trying again (1 ms, doubling to 64 ms)
+ * until `wait_ms` have passed.  0; SANSHE_ELOCKED when another process
+ * still holds it, and SANSHE_EIO (errno kept) when flock fails otherwise:
+ * no message is set, the caller names what is locked.
+ */
+int sanshe_fs_lock(int fd, unsigned wait_ms);
+
+/**
  * Remove everything below the directory `path` (not following symbolic
  * links), and `path` itself unless `keep_top`.  Used to undo what a failed
  * command created.  0 or SANSHE_EIO naming what could not be removed.

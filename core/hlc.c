@@ -209,44 +209,6 @@ static uint64_t system_now(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void pause_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-/* flock `fd`, polling until `wait_ms` have passed. */
-static int lock_wait(int fd, const char *path, unsigned wait_ms)
-{
-	uint64_t start = monotonic_ms();
-	unsigned pause = 1;
-
-	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno == EINTR)
-			continue;
-		if (errno != EWOULDBLOCK)
-			return sanshe_error_set_os(SANSHE_EIO, _("cannot lock '%s'"),
-						   path);
-		if (monotonic_ms() - start >= wait_ms)
-			return sanshe_error_set(SANSHE_ELOCKED,
-						_("'%s' is locked by another sanshe "
-						  "(waited %u ms)"), path, wait_ms);
-		pause_ms(pause);
-		pause = pause < 64 ? pause * 2 : pause;
-	}
-	return 0;
-}
-
 static int take_lock(sanshe_clock *clock, const char *home, unsigned wait_ms)
 {
 	sanshe_buf path = SANSHE_BUF_INIT;
@@ -260,7 +222,12 @@ static int take_lock(sanshe_clock *clock, const char *home, unsigned wait_ms)
 		err = sanshe_error_set_os(SANSHE_EIO, _("cannot open '%s'"), path.ptr);
 		goto done;
 	}
-	err = lock_wait(clock->lock_fd, path.ptr, wait_ms);
+	err = sanshe_fs_lock(clock->lock_fd, wait_ms);
+	if (err == SANSHE_ELOCKED)
+		sanshe_error_set(err, _("'%s' is locked by another sanshe (waited %u ms)"),
+				 path.ptr, wait_ms);
+	else if (err)
+		sanshe_error_set_os(err, _("cannot lock '%s'"), path.ptr);
 done:
 	sanshe_buf_dispose(&path);
 	return err;

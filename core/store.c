@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "doc.h"
+#include "fs.h"
 #include "store_int.h"
 
 #define SANSHE_REPO_VERSION 1
@@ -266,47 +267,6 @@ git_repository *sanshe_store_repository(sanshe_store *store)
 
 /* ---- the writers' lock ---- */
 
-static uint64_t monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static void pause_ms(unsigned ms)
-{
-	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
-/* flock `fd`, polling until `wait_ms` have passed (as the clock does). */
-static int lock_wait(sanshe_store *store, int fd, unsigned wait_ms)
-{
-	uint64_t start = monotonic_ms();
-	unsigned pause = 1;
-
-	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		if (errno == EINTR)
-			continue;
-		if (errno != EWOULDBLOCK)
-			return sanshe_error_set_os(
-			    SANSHE_EIO, _("cannot lock the repository '%s'"),
-			    store->path);
-		if (monotonic_ms() - start >= wait_ms)
-			return sanshe_error_set(
-			    SANSHE_ELOCKED,
-			    _("repository '%s' is locked by another "
-			      "sanshe process (waited %u ms)"),
-			    store->path, wait_ms);
-		pause_ms(pause);
-		pause = pause < 64 ? pause * 2 : pause;
-	}
-	return 0;
-}
-
 int sanshe_store_lock(sanshe_store *store, unsigned wait_ms)
 {
 	sanshe_buf path = SANSHE_BUF_INIT;
@@ -321,8 +281,14 @@ int sanshe_store_lock(sanshe_store *store, unsigned wait_ms)
 	if (fd < 0)
 		err = sanshe_error_set_os(SANSHE_EIO, _("cannot open '%s'"),
 					  path.ptr);
-	else if ((err = lock_wait(store, fd, wait_ms)) != 0)
+	else if ((err = sanshe_fs_lock(fd, wait_ms)) != 0) {
+		if (err == SANSHE_ELOCKED)
+			sanshe_error_set(err, _("repository '%s' is locked by another sanshe "
+						"process (waited %u ms)"), store->path, wait_ms);
+		else
+			sanshe_error_set_os(err, _("cannot lock the repository '%s'"), store->path);
 		close(fd);
+	}
 	else
 		store->lock_fd = fd;
 	sanshe_buf_dispose(&path);
