@@ -44,18 +44,14 @@ void cli_line(FILE *out, const char *prefix, const char *fmt, ...)
 {
 	sanshe_buf text = SANSHE_BUF_INIT;
 	va_list ap;
-	int n;
+	int err;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	err = sanshe_buf_vprintf(&text, fmt, ap);
 	va_end(ap);
 	fputs(prefix, out);
-	if (n > 0 && sanshe_buf_grow(&text, (size_t)n) == 0) {
-		va_start(ap, fmt);
-		vsnprintf(text.ptr, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		put_clean(out, text.ptr, (size_t)n);
-	}
+	if (!err)
+		put_clean(out, text.ptr, text.size);
 	fputc('\n', out);
 	sanshe_buf_dispose(&text);
 }

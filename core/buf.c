@@ -49,23 +49,34 @@ int sanshe_buf_putc(sanshe_buf *buf, char c)
 	return sanshe_buf_put(buf, &c, 1);
 }
 
-int sanshe_buf_printf(sanshe_buf *buf, const char *fmt, ...)
+int sanshe_buf_vprintf(sanshe_buf *buf, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list again;
 	int n, err;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, again);
+	va_end(again);
 	if (n < 0)
 		return sanshe_error_set(SANSHE_ERROR, "%s", _("cannot format text"));
 	if ((err = sanshe_buf_grow(buf, (size_t)n)) != 0)
 		return err;
-	va_start(ap, fmt);
-	vsnprintf(buf->ptr + buf->size, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	va_copy(again, ap);
+	vsnprintf(buf->ptr + buf->size, (size_t)n + 1, fmt, again);
+	va_end(again);
 	buf->size += (size_t)n;
 	return 0;
+}
+
+int sanshe_buf_printf(sanshe_buf *buf, const char *fmt, ...)
+{
+	va_list ap;
+	int err;
+
+	va_start(ap, fmt);
+	err = sanshe_buf_vprintf(buf, fmt, ap);
+	va_end(ap);
+	return err;
 }
 
 void sanshe_buf_clear(sanshe_buf *buf)

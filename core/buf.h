@@ -7,6 +7,7 @@
 #ifndef SANSHE_BUF_H
 #define SANSHE_BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef struct sanshe_buf {
@@ -32,6 +33,9 @@ int sanshe_buf_putc(sanshe_buf *buf, char c);
 /** Append formatted text. 0 or SANSHE_ENOMEM. */
 int sanshe_buf_printf(sanshe_buf *buf, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/** sanshe_buf_printf with a va_list (which it leaves unused for the caller). */
+int sanshe_buf_vprintf(sanshe_buf *buf, const char *fmt, va_list ap);
 
 /** Forget the contents, keep the memory. */
 void sanshe_buf_clear(sanshe_buf *buf);

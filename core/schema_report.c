@@ -20,24 +20,6 @@ static int out_of_memory(void)
 	return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
 }
 
-static int buf_vprintf(sanshe_buf *buf, const char *fmt, va_list ap)
-{
-	va_list again;
-	int n, err;
-
-	va_copy(again, ap);
-	n = vsnprintf(NULL, 0, fmt, again);
-	va_end(again);
-	if (n < 0)
-		return sanshe_error_set(SANSHE_ERROR, "%s",
-					_("cannot format text"));
-	if ((err = sanshe_buf_grow(buf, (size_t)n)) != 0)
-		return err;
-	vsnprintf(buf->ptr + buf->size, (size_t)n + 1, fmt, ap);
-	buf->size += (size_t)n;
-	return 0;
-}
-
 static int append(sanshe_schema_errors *errors, char *pointer, char *message)
 {
 	sanshe_schema_error *items;
@@ -68,7 +50,7 @@ static int store(sanshe_schema_errors *errors, const char *pointer,
 	if (prefix)
 		err = sanshe_buf_printf(&message, "%s: ", prefix);
 	if (!err)
-		err = buf_vprintf(&message, fmt, ap);
+		err = sanshe_buf_vprintf(&message, fmt, ap);
 	if (!err) {
 		where = strdup(pointer);
 		text = sanshe_buf_detach(&message);
