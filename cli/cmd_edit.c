@@ -24,15 +24,13 @@ typedef struct edit {
 	sanshe_buf before, after;
 } edit;
 
-/* The stored document, pretty, in a new private file. */
+/* The stored document (e->stored), pretty, in a new private file. */
 static int write_draft(edit *e)
 {
 	cJSON *doc = NULL;
 	int fd, err;
 
-	if ((err = sanshe_store_read(e->store, e->space, NULL, e->ref.type->name, e->ref.id,
-				     &e->stored)) != 0 ||
-	    (err = sanshe_json_parse(&doc, e->stored.ptr, e->stored.size, NULL, NULL)) != 0 ||
+	if ((err = sanshe_json_parse(&doc, e->stored.ptr, e->stored.size, NULL, NULL)) != 0 ||
 	    (err = sanshe_canon_write_pretty(&e->before, doc)) != 0)
 		goto done;
 	strcpy(e->path, "/tmp/sanshe-edit-XXXXXX.json");
@@ -182,7 +180,7 @@ int cmd_edit(int argc, char **argv)
 		return rc;
 	if ((err = cli_doc_ref_parse(&e.ref, argv[optind])) == 0 &&
 	    (err = cli_open_store(&e.store)) == 0 &&
-	    (err = cli_doc_space(e.store, &e.ref, NULL, e.space)) == 0)
+	    (err = cli_doc_read(e.store, &e.ref, NULL, e.space, &e.stored)) == 0)
 		err = edit_once(&e, key_name);
 	if (err < 0) {
 		cli_fail();

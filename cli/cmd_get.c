@@ -63,8 +63,7 @@ int cmd_get(int argc, char **argv)
 		return cli_usage_error("get", "%s", argc - optind ? _("too many arguments")
 								    : _("which document? give <type>/<id>"));
 	if (cli_doc_ref_parse(&ref, argv[optind]) || cli_open_store(&store) ||
-	    check_rev(store, rev) || cli_doc_space(store, &ref, rev, space) ||
-	    sanshe_store_read(store, space, rev, ref.type->name, ref.id, &text))
+	    check_rev(store, rev) || cli_doc_read(store, &ref, rev, space, &text))
 		rc = cli_fail();
 	else
 		rc = show(&text, pretty);

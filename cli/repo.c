@@ -106,6 +106,7 @@ typedef struct space_search {
 	const cli_doc_ref *ref;
 	const char *rev;
 	char *space;
+	sanshe_buf *text; /* receives the document when not NULL */
 	int found;
 } space_search;
 
@@ -119,6 +120,8 @@ static int look_in_space(const char *space, const git_oid *head, void *payload)
 	if (strncmp(space, "org/", 4) != 0)
 		return 0;
 	err = sanshe_store_read(s->store, space, s->rev, s->ref->type->name, s->ref->id, &text);
+	if (!err && s->text)
+		err = sanshe_buf_put(s->text, text.ptr, text.size);
 	sanshe_buf_dispose(&text);
 	if (err == SANSHE_ENOTFOUND)
 		return 0;
@@ -129,15 +132,16 @@ static int look_in_space(const char *space, const git_oid *head, void *payload)
 	return 1;
 }
 
-int cli_doc_space(sanshe_store *store, const cli_doc_ref *ref, const char *rev,
-		  char space[SANSHE_SPACE_MAX])
+/* Find the document's space; read the document too when `text` is not NULL. */
+static int find_doc(sanshe_store *store, const cli_doc_ref *ref, const char *rev,
+		    char space[SANSHE_SPACE_MAX], sanshe_buf *text)
 {
-	space_search s = { store, ref, rev, space, 0 };
+	space_search s = { store, ref, rev, space, text, 0 };
 	int err;
 
 	if (ref->type->space != SANSHE_SPACE_ORG) {
 		strcpy(space, sanshe_space_kind_name(ref->type->space));
-		return 0;
+		return text ? sanshe_store_read(store, space, rev, ref->type->name, ref->id, text) : 0;
 	}
 	if ((err = sanshe_store_spaces(store, look_in_space, &s)) < 0)
 		return err;
@@ -145,4 +149,16 @@ int cli_doc_space(sanshe_store *store, const cli_doc_ref *ref, const char *rev,
 		return sanshe_error_set(SANSHE_ENOTFOUND, _("no %s/%s in this repository"),
 					ref->type->name, ref->id);
 	return 0;
+}
+
+int cli_doc_space(sanshe_store *store, const cli_doc_ref *ref, const char *rev,
+		  char space[SANSHE_SPACE_MAX])
+{
+	return find_doc(store, ref, rev, space, NULL);
+}
+
+int cli_doc_read(sanshe_store *store, const cli_doc_ref *ref, const char *rev,
+		 char space[SANSHE_SPACE_MAX], sanshe_buf *text)
+{
+	return find_doc(store, ref, rev, space, text);
 }

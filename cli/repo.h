@@ -72,4 +72,8 @@ int cli_doc_ref_parse(cli_doc_ref *out, const char *arg);
 int cli_doc_space(sanshe_store *store, const cli_doc_ref *ref, const char *rev,
 		  char space[SANSHE_SPACE_MAX]);
 
+/** cli_doc_space, and the document's text appended to `text` (read once). */
+int cli_doc_read(sanshe_store *store, const cli_doc_ref *ref, const char *rev,
+		 char space[SANSHE_SPACE_MAX], sanshe_buf *text);
+
 #endif
