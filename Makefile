@@ -24,7 +24,7 @@ endif
 export SANSHE_DEPS_CHECKED := 1
 endif
 
-PKGS := libgit2 libcjson libsodium libpcre2-8
+PKGS := libgit2 libcjson libsodium libpcre2-8 nettle zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka)

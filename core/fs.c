@@ -125,6 +125,17 @@ static int sync_parent(const char *path)
 	return rc;
 }
 
+int sanshe_fs_sync(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0 || syncfs(fd) != 0)
+		rc = sanshe_error_set_os(SANSHE_EIO, _("cannot write '%s'"), path);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 /* The temporary file beside `path`: "DIR/.BASE.XXXXXX", made and opened. */
 static int temp_open(sanshe_buf *tmp, const char *path, int *fd)
 {

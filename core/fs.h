@@ -41,6 +41,12 @@ int sanshe_fs_write(const char *path, const void *data, size_t len,
 		    mode_t mode, int flags);
 
 /**
+ * Make durable everything written so far to the filesystem holding `path`
+ * (syncfs(2)).  0 or SANSHE_EIO.
+ */
+int sanshe_fs_sync(const char *path);
+
+/**
  * Take an exclusive flock on `fd`, trying again (1 ms, doubling to 64 ms)
  * until `wait_ms` have passed.  0; SANSHE_ELOCKED when another process
  * still holds it, and SANSHE_EIO (errno kept) when flock fails otherwise:

@@ -307,12 +307,12 @@ static int check_bounds(struct schema_validation *v,
 		bool broken;
 		const char *message;
 	} bounds[] = {
-	    {&n->minimum, d < n->minimum.value, _("must be at least %s")},
-	    {&n->maximum, d > n->maximum.value, _("must be at most %s")},
+	    {&n->minimum, d < n->minimum.value, N_("must be at least %s")},
+	    {&n->maximum, d > n->maximum.value, N_("must be at most %s")},
 	    {&n->exclusive_minimum, d <= n->exclusive_minimum.value,
-	     _("must be greater than %s")},
+	     N_("must be greater than %s")},
 	    {&n->exclusive_maximum, d >= n->exclusive_maximum.value,
-	     _("must be less than %s")},
+	     N_("must be less than %s")},
 	};
 	size_t i;
 	int acc = 0;
@@ -320,7 +320,7 @@ static int check_bounds(struct schema_validation *v,
 	for (i = 0; i < SANSHE_ARRAY_SIZE(bounds); i++)
 		if (bounds[i].bound->set && bounds[i].broken &&
 		    schema_fold(v, &acc,
-				report_number(v, bounds[i].message,
+				report_number(v, _(bounds[i].message),
 					      bounds[i].bound->value)))
 			break;
 	return acc;

@@ -253,7 +253,13 @@ static int kw_schema_list(struct schema_compiler *c, struct schema_node *n,
 	return 0;
 }
 
-/* An object of schemas: properties, dependentSchemas. */
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct schema_member *)a)->name,
+		      ((const struct schema_member *)b)->name);
+}
+
+/* An object of schemas: properties, dependentSchemas; sorted by name. */
 static int kw_members(struct schema_compiler *c, struct schema_node *n,
 		      const cJSON *value, size_t offset)
 {
@@ -279,6 +285,7 @@ static int kw_members(struct schema_compiler *c, struct schema_node *n,
 			return err;
 		members->count++;
 	}
+	qsort(members->items, members->count, sizeof(*members->items), by_name);
 	return 0;
 }
 

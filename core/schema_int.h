@@ -80,7 +80,7 @@ struct schema_member {
 };
 
 struct schema_members {
-	struct schema_member *items;
+	struct schema_member *items; /* sorted by name */
 	size_t count;
 };
 

@@ -19,9 +19,9 @@ static int count_limits(struct schema_validation *v, size_t count, size_t min,
 			size_t max, const char *const texts[4])
 {
 	if (count < min)
-		return schema_report(v, min == 1 ? texts[0] : texts[1], min);
+		return schema_report(v, _(min == 1 ? texts[0] : texts[1]), min);
 	if (count > max)
-		return schema_report(v, max == 1 ? texts[2] : texts[3], max);
+		return schema_report(v, _(max == 1 ? texts[2] : texts[3]), max);
 	return 0;
 }
 
@@ -30,10 +30,10 @@ static int check_property_count(struct schema_validation *v,
 				const cJSON *instance)
 {
 	const char *const texts[] = {
-	    _("must have at least %zu field"),
-	    _("must have at least %zu fields"),
-	    _("must have at most %zu field"),
-	    _("must have at most %zu fields"),
+	    N_("must have at least %zu field"),
+	    N_("must have at least %zu fields"),
+	    N_("must have at most %zu field"),
+	    N_("must have at most %zu fields"),
 	};
 
 	if (!n->min_properties && n->max_properties == SCHEMA_UNLIMITED)
@@ -90,15 +90,23 @@ static int check_dependent_required(struct schema_validation *v,
 	return acc;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct schema_member *)a)->name,
+		      ((const struct schema_member *)b)->name);
+}
+
 static const struct schema_node *property(const struct schema_node *n,
 					  const char *name)
 {
-	size_t i;
+	const struct schema_member key = { name, NULL };
+	const struct schema_member *m;
 
-	for (i = 0; i < n->properties.count; i++)
-		if (strcmp(n->properties.items[i].name, name) == 0)
-			return n->properties.items[i].node;
-	return NULL;
+	if (!n->properties.count)
+		return NULL;
+	m = bsearch(&key, n->properties.items, n->properties.count,
+		    sizeof(key), by_name);
+	return m ? m->node : NULL;
 }
 
 /* patternProperties for one member; *matched is set when one applies. */
@@ -237,10 +245,10 @@ static int check_item_count(struct schema_validation *v,
 			    const struct schema_node *n, const cJSON *instance)
 {
 	const char *const texts[] = {
-	    _("must have at least %zu item"),
-	    _("must have at least %zu items"),
-	    _("must have at most %zu item"),
-	    _("must have at most %zu items"),
+	    N_("must have at least %zu item"),
+	    N_("must have at least %zu items"),
+	    N_("must have at most %zu item"),
+	    N_("must have at most %zu items"),
 	};
 
 	if (!n->min_items && n->max_items == SCHEMA_UNLIMITED)
@@ -280,10 +288,10 @@ static int check_contains(struct schema_validation *v,
 			  const struct schema_node *n, const cJSON *instance)
 {
 	const char *const texts[] = {
-	    _("must contain at least %zu matching item"),
-	    _("must contain at least %zu matching items"),
-	    _("must contain at most %zu matching item"),
-	    _("must contain at most %zu matching items"),
+	    N_("must contain at least %zu matching item"),
+	    N_("must contain at least %zu matching items"),
+	    N_("must contain at most %zu matching item"),
+	    N_("must contain at most %zu matching items"),
 	};
 	const cJSON *item;
 	size_t found = 0;

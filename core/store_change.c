@@ -3,6 +3,9 @@
  * blobs wait in its stage, see store_stage.c), then one signed commit and
  * a compare-and-swap of the space's ref (see store.h).
  *
+ * Before the ref moves, the filesystem is synced (syncfs), so that after a
+ * power cut a space never names objects the disk did not get.
+ *
  * Each document appears once in a change, whatever the number of puts and
  * removes it saw: an open-addressing table maps its path to its entry, so
  * that an import of n documents costs O(n) here and O(n log n) at commit
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fs.h"
 #include "store_int.h"
 
 enum action {
@@ -511,6 +515,7 @@ int sanshe_change_commit(sanshe_change *change, const sanshe_commit_info *info,
 	    (err = sign(change, &text, signer, payload, &armor)) != 0)
 		goto done;
 	if ((err = write_commit(change, &text, &armor, &commit)) != 0 ||
+	    (err = sanshe_fs_sync(change->store->path)) != 0 ||
 	    (err = move_ref(change, &commit, info->message)) != 0)
 		goto done;
 	change->committed = 1;

@@ -1,50 +1,81 @@
 /*
  * The staging area of a change: the blobs of the documents it writes,
- * kept in memory (a libgit2 mempack) until the change is committed, then
- * written to the repository at once.
+ * kept in memory until the change is committed, then written to the
+ * repository at once.
  *
  * Written one by one, as loose objects, 100,000 blobs cost a file each
  * (create, write, rename) and then a file read each when the tree is
- * checked: about 10,000 documents a second.  Written as one pack they cost
- * a deflate and an index entry each.  Few blobs are still written loose,
- * since every pack is one more file each lookup may have to search.
+ * checked.  Written as one pack they cost a deflate and an index entry
+ * each.  Few blobs are still written loose, since every pack is one more
+ * file each lookup may have to search.
  *
- * The stage has its own object database, holding only the mempack, and a
- * repository wrapped around it for the packbuilder.  The repository's
- * database never holds the mempack, so nothing else written through it can
- * be kept in memory by mistake.  Blobs the repository has already are not
+ * The pack holds whole objects (pack.c): libgit2's packbuilder would spend
+ * most of an import searching deltas between similar documents.  Blobs are
+ * staged in chunks of CHUNK_BLOBS; each full chunk goes to a thread of its
+ * own that deflates it into pack entries while the caller goes on
+ * preparing documents (on one core, the caller deflates it at once).  The
+ * flush deflates the last chunk, waits for the thread, joins the entries
+ * in order and writes the pack's index from what the deflating noted of
+ * each entry.  Blobs the repository or the stage has already are not
  * staged again.
  *
- * Two costs of libgit2 1.5 are avoided on purpose: a lookup that misses
- * rescans the pack directory (unless told not to), and the indexer maps
- * and unmaps the pack file for every piece it is given (so the pack is
- * built in memory and given to it in one piece).
+ * A cost of libgit2 1.5 is avoided on purpose: a lookup that misses
+ * rescans the pack directory, unless told not to.
  */
 #include "common.h"
 
-#include <git2/sys/mempack.h>
-#include <git2/sys/odb_backend.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <zlib.h>
 
+#include "pack.h"
 #include "store_int.h"
 
 /* From this many blobs on, a flush writes a pack rather than loose objects. */
 #define STAGE_PACK_MIN 64
 /* By default, a flush happens when the staged blobs reach this many bytes. */
 #define STAGE_BYTES_MAX ((size_t)64 << 20)
+/* Blobs in a chunk; more than STAGE_PACK_MIN, so loose blobs are never sealed. */
+#define CHUNK_BLOBS 256
+
+/* A run of staged blobs: their bytes, then (once sealed) their pack entries. */
+typedef struct chunk {
+	struct chunk *next;  /* in staging order */
+	struct chunk *queue; /* the next chunk waiting for the thread */
+	sanshe_buf raw;	     /* the blobs' bytes, one after another */
+	size_t lens[CHUNK_BLOBS];
+	size_t n;
+	sanshe_buf out;		    /* the pack entries of the blobs */
+	size_t offs[CHUNK_BLOBS];   /* of each entry in `out` */
+	uint32_t crcs[CHUNK_BLOBS]; /* of each entry */
+	int err;
+} chunk;
 
 struct sanshe_stage {
 	sanshe_store *store;
-	git_odb *target;	  /* the repository's object database */
-	git_odb *odb;		  /* holds only the mempack */
-	git_odb_backend *mempack; /* owned by odb */
-	git_repository *repo;	  /* wraps odb */
-	git_oid *staged;	  /* the blobs in the mempack, in order */
+	git_odb *target; /* the repository's object database */
+	git_oid *ids;	 /* every blob staged, in order */
 	size_t n, cap;
-	size_t bytes; /* staged since the last flush */
-	size_t limit; /* flush when `bytes` reaches it */
+	size_t *slots;	     /* index in ids + 1, or 0: an open-addressing set */
+	size_t nslots;	     /* 0, or a power of 2 at least twice n */
+	chunk *first, *last; /* last is the one being filled */
+	size_t bytes;	     /* staged since the last flush */
+	size_t limit;	     /* flush when `bytes` reaches it */
+
+	/* The deflating thread and its queue of sealed chunks. */
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	pthread_t thread;
+	bool running, closing;
+	chunk *queue, *queue_last;
 };
+
+static int out_of_memory(void)
+{
+	return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
+}
 
 static int stage_error(int err, sanshe_store *store)
 {
@@ -60,37 +91,118 @@ int sanshe_store__stage_new(sanshe_stage **out, sanshe_store *store)
 
 	*out = NULL;
 	if (!stage)
-		return sanshe_error_set(SANSHE_ENOMEM, "%s",
-					_("out of memory"));
+		return out_of_memory();
 	stage->store = store;
 	stage->limit = STAGE_BYTES_MAX;
-	if ((err = git_repository_odb(&stage->target, store->repo)) < 0 ||
-	    (err = git_odb_new(&stage->odb)) < 0 ||
-	    (err = git_mempack_new(&stage->mempack)) < 0)
-		goto fail;
-	if ((err = git_odb_add_backend(stage->odb, stage->mempack, 1)) < 0) {
-		stage->mempack->free(stage->mempack);
-		stage->mempack = NULL;
-		goto fail;
+	pthread_mutex_init(&stage->lock, NULL);
+	pthread_cond_init(&stage->wake, NULL);
+	if ((err = git_repository_odb(&stage->target, store->repo)) < 0) {
+		err = stage_error(err, store);
+		sanshe_store__stage_free(stage);
+		return err;
 	}
-	if ((err = git_repository_wrap_odb(&stage->repo, stage->odb)) < 0)
-		goto fail;
 	*out = stage;
 	return 0;
-fail:
-	err = stage_error(err, store);
-	sanshe_store__stage_free(stage);
-	return err;
+}
+
+static void deflate_chunk(chunk *c)
+{
+	size_t off = 0;
+
+	for (size_t i = 0; !c->err && i < c->n; off += c->lens[i++]) {
+		c->offs[i] = c->out.size;
+		c->err = sanshe_pack_entry(&c->out, GIT_OBJECT_BLOB,
+					   c->raw.ptr + off, c->lens[i],
+					   Z_DEFAULT_COMPRESSION, &c->crcs[i]);
+	}
+	sanshe_buf_dispose(&c->raw);
+}
+
+/* The thread: deflates sealed chunks in turn until told to close. */
+static void *deflater(void *arg)
+{
+	sanshe_stage *stage = arg;
+	chunk *c;
+
+	pthread_mutex_lock(&stage->lock);
+	for (;;) {
+		while (!stage->queue && !stage->closing)
+			pthread_cond_wait(&stage->wake, &stage->lock);
+		if (!(c = stage->queue))
+			break;
+		if (!(stage->queue = c->queue))
+			stage->queue_last = NULL;
+		pthread_mutex_unlock(&stage->lock);
+		deflate_chunk(c);
+		pthread_mutex_lock(&stage->lock);
+	}
+	pthread_mutex_unlock(&stage->lock);
+	return NULL;
+}
+
+/* Hand the full chunk `c` to the thread, starting it if need be. */
+static void seal(sanshe_stage *stage, chunk *c)
+{
+	if (!stage->running) {
+		if (sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
+		    pthread_create(&stage->thread, NULL, deflater, stage) != 0) {
+			deflate_chunk(c); /* no second core: here and now */
+			return;
+		}
+		stage->running = true;
+	}
+	pthread_mutex_lock(&stage->lock);
+	if (stage->queue_last)
+		stage->queue_last->queue = c;
+	else
+		stage->queue = c;
+	stage->queue_last = c;
+	pthread_cond_signal(&stage->wake);
+	pthread_mutex_unlock(&stage->lock);
+}
+
+/* Wait until the thread has deflated every chunk handed to it, and stop it. */
+static void stop_thread(sanshe_stage *stage)
+{
+	if (!stage->running)
+		return;
+	pthread_mutex_lock(&stage->lock);
+	stage->closing = true;
+	pthread_cond_signal(&stage->wake);
+	pthread_mutex_unlock(&stage->lock);
+	pthread_join(stage->thread, NULL);
+	stage->running = stage->closing = false;
+}
+
+/* Stop the thread, forget the chunks and the set of staged ids. */
+static void reset(sanshe_stage *stage)
+{
+	stop_thread(stage);
+	while (stage->first) {
+		chunk *c = stage->first;
+
+		stage->first = c->next;
+		sanshe_buf_dispose(&c->raw);
+		sanshe_buf_dispose(&c->out);
+		free(c);
+	}
+	stage->last = NULL;
+	stage->n = 0;
+	stage->bytes = 0;
+	if (stage->nslots)
+		memset(stage->slots, 0, stage->nslots * sizeof(*stage->slots));
 }
 
 void sanshe_store__stage_free(sanshe_stage *stage)
 {
 	if (!stage)
 		return;
-	git_repository_free(stage->repo);
-	git_odb_free(stage->odb); /* frees the mempack */
+	reset(stage);
 	git_odb_free(stage->target);
-	free(stage->staged);
+	free(stage->ids);
+	free(stage->slots);
+	pthread_cond_destroy(&stage->wake);
+	pthread_mutex_destroy(&stage->lock);
 	free(stage);
 }
 
@@ -99,27 +211,89 @@ void sanshe_store__stage_limit(sanshe_stage *stage, size_t bytes)
 	stage->limit = bytes;
 }
 
-static int remember(sanshe_stage *stage, const git_oid *id)
+/* The slot of `id` in the set: the one holding it, or the free one it would take. */
+static size_t *slot_of(const sanshe_stage *stage, const git_oid *id)
 {
+	size_t mask = stage->nslots - 1, i;
+
+	memcpy(&i, id->id, sizeof(i)); /* an object id is evenly spread */
+	for (i &= mask;; i = (i + 1) & mask) {
+		size_t *slot = &stage->slots[i];
+
+		if (!*slot || git_oid_equal(&stage->ids[*slot - 1], id))
+			return slot;
+	}
+}
+
+static int grow_set(sanshe_stage *stage)
+{
+	size_t nslots = stage->nslots ? stage->nslots * 2 : 1024;
+	size_t *old = stage->slots;
+
+	if (!(stage->slots = calloc(nslots, sizeof(*stage->slots)))) {
+		stage->slots = old;
+		return out_of_memory();
+	}
+	free(old);
+	stage->nslots = nslots;
+	for (size_t i = 0; i < stage->n; i++)
+		*slot_of(stage, &stage->ids[i]) = i + 1;
+	return 0;
+}
+
+/* Room for one more blob: in the ids, the set and a chunk not full. */
+static int make_room(sanshe_stage *stage)
+{
+	chunk *c;
+	int err;
+
 	if (stage->n == stage->cap) {
 		size_t grown = stage->cap ? stage->cap * 2 : 256;
-		git_oid *bigger =
-		    realloc(stage->staged, grown * sizeof(*bigger));
+		git_oid *bigger = realloc(stage->ids, grown * sizeof(*bigger));
 
 		if (!bigger)
-			return sanshe_error_set(SANSHE_ENOMEM, "%s",
-						_("out of memory"));
-		stage->staged = bigger;
+			return out_of_memory();
+		stage->ids = bigger;
 		stage->cap = grown;
 	}
-	git_oid_cpy(&stage->staged[stage->n++], id);
+	if (2 * (stage->n + 1) > stage->nslots && (err = grow_set(stage)) != 0)
+		return err;
+	if (stage->last && stage->last->n < CHUNK_BLOBS)
+		return 0;
+	if (!(c = calloc(1, sizeof(*c))))
+		return out_of_memory();
+	if (stage->last) {
+		stage->last->next = c;
+		seal(stage, stage->last);
+	} else {
+		stage->first = c;
+	}
+	stage->last = c;
+	return 0;
+}
+
+static int add_blob(sanshe_stage *stage, const git_oid *id, const char *text,
+		    size_t len)
+{
+	chunk *c;
+	int err;
+
+	if ((err = make_room(stage)) != 0)
+		return err;
+	c = stage->last;
+	if ((err = sanshe_buf_put(&c->raw, text, len)) != 0)
+		return err;
+	c->lens[c->n++] = len;
+	git_oid_cpy(&stage->ids[stage->n++], id);
+	*slot_of(stage, id) = stage->n;
+	stage->bytes += len;
 	return 0;
 }
 
 /* Is `id` staged already or in the repository? */
-static int known(sanshe_stage *stage, const git_oid *id)
+static int known(const sanshe_stage *stage, const git_oid *id)
 {
-	return git_odb_exists_ext(stage->odb, id, GIT_ODB_LOOKUP_NO_REFRESH) ||
+	return (stage->nslots && *slot_of(stage, id)) ||
 	       git_odb_exists_ext(stage->target, id, GIT_ODB_LOOKUP_NO_REFRESH);
 }
 
@@ -132,74 +306,90 @@ int sanshe_store__stage_blob(sanshe_stage *stage, git_oid *out,
 		return stage_error(err, stage->store);
 	if (known(stage, out))
 		return 0;
-	if ((err = git_odb_write(out, stage->odb, text, len, GIT_OBJECT_BLOB)) <
-	    0)
-		return stage_error(err, stage->store);
-	if ((err = remember(stage, out)) != 0)
+	if ((err = add_blob(stage, out, text, len)) != 0)
 		return err;
-	stage->bytes += len;
 	if (stage->bytes >= stage->limit)
 		return sanshe_store__stage_flush(stage);
 	return 0;
 }
 
-/* Copy the staged blobs to the repository one by one. */
+/* Write the staged blobs (fewer than a chunk: all in the first) one by one. */
 static int write_loose(sanshe_stage *stage)
 {
-	git_odb_object *obj = NULL;
+	const chunk *c = stage->first;
+	size_t off = 0;
 	git_oid id;
 	int err = 0;
 
-	for (size_t i = 0; !err && i < stage->n; i++) {
-		if ((err = git_odb_read(&obj, stage->odb, &stage->staged[i])) ==
-		    0)
-			err = git_odb_write(
-			    &id, stage->target, git_odb_object_data(obj),
-			    git_odb_object_size(obj), git_odb_object_type(obj));
-		git_odb_object_free(obj);
-		obj = NULL;
-	}
+	for (size_t i = 0; !err && i < c->n; off += c->lens[i++])
+		err = git_odb_write(&id, stage->target, c->raw.ptr + off,
+				    c->lens[i], GIT_OBJECT_BLOB);
 	return err < 0 ? stage_error(err, stage->store) : 0;
 }
 
 /*
- * The staged blobs as the bytes of one pack.  Most of an import's time is
- * the delta search between similar documents: it runs on every core.
+ * The staged blobs as one pack, and where each object is in it: the last
+ * chunk deflated here, the others by the thread.  An error in the thread
+ * is told again here, since messages belong to the thread that sets them.
  */
-static int build_pack(sanshe_stage *stage, git_buf *pack)
+static int build_pack(sanshe_stage *stage, sanshe_buf *pack,
+		      sanshe_pack_object *objs)
 {
-	git_packbuilder *pb = NULL;
-	int err = git_packbuilder_new(&pb, stage->repo);
-
-	if (!err)
-		git_packbuilder_set_threads(pb, 0); /* 0: as many as there are cores */
-	for (size_t i = 0; !err && i < stage->n; i++)
-		err = git_packbuilder_insert(pb, &stage->staged[i], NULL);
-	if (!err)
-		err = git_packbuilder_write_buf(pack, pb);
-	git_packbuilder_free(pb);
-	return err;
-}
-
-/* Write the staged blobs as one pack (with its index) into the repository. */
-static int write_pack(sanshe_stage *stage)
-{
-	git_buf pack = GIT_BUF_INIT;
-	git_odb_writepack *writer = NULL;
-	git_indexer_progress progress = {0};
+	static const char zeros[SANSHE_PACK_HEADER];
+	size_t k = 0;
 	int err;
 
-	if ((err = build_pack(stage, &pack)) == 0 &&
-	    (err = git_odb_write_pack(&writer, stage->target, NULL, NULL)) ==
-		0 &&
-	    (err = writer->append(writer, pack.ptr, pack.size, &progress)) ==
-		0 &&
-	    (err = writer->commit(writer, &progress)) == 0)
-		err = git_odb_refresh(stage->target);
-	if (writer)
-		writer->free(writer);
-	git_buf_dispose(&pack);
-	return err < 0 ? stage_error(err, stage->store) : 0;
+	deflate_chunk(stage->last);
+	stop_thread(stage);
+	if ((err = sanshe_buf_put(pack, zeros, sizeof(zeros))) != 0)
+		return err; /* room for the header, filled in last */
+	for (const chunk *c = stage->first; c; c = c->next) {
+		if (c->err == SANSHE_ENOMEM)
+			return out_of_memory();
+		if (c->err)
+			return sanshe_error_set(c->err, "%s",
+						_("cannot compress the documents"));
+		for (size_t i = 0; i < c->n; i++, k++) {
+			git_oid_cpy(&objs[k].id, &stage->ids[k]);
+			objs[k].offset = pack->size + c->offs[i];
+			objs[k].crc = c->crcs[i];
+		}
+		if ((err = sanshe_buf_put(pack, c->out.ptr, c->out.size)) != 0)
+			return err;
+	}
+	return sanshe_pack_finish(pack, stage->n);
+}
+
+/*
+ * Write the staged blobs as one pack, with its index, into the repository,
+ * and tell the object database to look for it.
+ */
+static int write_pack(sanshe_stage *stage)
+{
+	sanshe_buf pack = SANSHE_BUF_INIT, idx = SANSHE_BUF_INIT;
+	git_buf dir = GIT_BUF_INIT;
+	sanshe_pack_object *objs = calloc(stage->n, sizeof(*objs));
+	int err;
+
+	if (!objs)
+		return out_of_memory();
+	if ((err = build_pack(stage, &pack, objs)) != 0 ||
+	    (err = sanshe_pack_index(&idx, &pack, objs, stage->n)) != 0)
+		goto done;
+	if ((err = git_repository_item_path(&dir, stage->store->repo,
+					    GIT_REPOSITORY_ITEM_OBJECTS)) < 0) {
+		err = stage_error(err, stage->store);
+		goto done;
+	}
+	if ((err = sanshe_pack_install(dir.ptr, &pack, &idx)) == 0 &&
+	    (err = git_odb_refresh(stage->target)) < 0)
+		err = stage_error(err, stage->store);
+done:
+	free(objs);
+	sanshe_buf_dispose(&pack);
+	sanshe_buf_dispose(&idx);
+	git_buf_dispose(&dir);
+	return err;
 }
 
 int sanshe_store__stage_flush(sanshe_stage *stage)
@@ -208,13 +398,8 @@ int sanshe_store__stage_flush(sanshe_stage *stage)
 
 	if (!stage->n)
 		return 0;
-	err =
-	    stage->n < STAGE_PACK_MIN ? write_loose(stage) : write_pack(stage);
-	if (err)
-		return err;
-	if ((err = git_mempack_reset(stage->mempack)) < 0)
-		return stage_error(err, stage->store);
-	stage->n = 0;
-	stage->bytes = 0;
-	return 0;
+	err = stage->n < STAGE_PACK_MIN ? write_loose(stage) : write_pack(stage);
+	if (!err)
+		reset(stage);
+	return err;
 }

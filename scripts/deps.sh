@@ -6,7 +6,7 @@
 #   deps.sh fuzz   and what make fuzz needs besides (clang, jq)
 set -eu
 
-PACKAGES="gcc make pkg-config libgit2-dev libcjson-dev libsodium-dev libpcre2-dev libcmocka-dev git openssh-client python3"
+PACKAGES="gcc make pkg-config libgit2-dev libcjson-dev libsodium-dev libpcre2-dev nettle-dev zlib1g-dev libcmocka-dev git openssh-client python3"
 [ "${1:-}" = fuzz ] && PACKAGES="$PACKAGES clang jq"
 
 missing=""
