@@ -1,7 +1,7 @@
 #!/bin/sh
 # make bench, the node: importing 100,000 case files next to git add+commit of
 # the same bytes, and the latency of one put on 1,000 and 100,000 documents
-# next to the key unlock alone (docs/bench.md). About 3 minutes on 2 cores.
+# next to the key unlock alone (docs/bench.md). About a minute on 2 cores.
 #
 #   scripts/bench-node.sh [BUILD]    BENCH_DOCS=N, BENCH_PUTS=K to change the sizes
 #
