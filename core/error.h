@@ -21,6 +21,7 @@ enum {
 	SANSHE_EINVALID = -10,  /* an argument or value is not acceptable */
 	SANSHE_ELOCKED = -11,   /* a lock could not be taken in time */
 	SANSHE_EUSAGE = -12,    /* wrong use of a command */
+	SANSHE_ECONFLICT = -13, /* two versions that must not differ do */
 };
 
 /**
