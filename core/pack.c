@@ -67,8 +67,8 @@ int sanshe_pack_entry(sanshe_buf *out, git_object_t type, const void *data,
 	if (err != Z_OK)
 		return sanshe_error_set(SANSHE_ERROR,
 					_("cannot compress an object (zlib %d)"), err);
-	*crc = (uint32_t)crc32(0, (const Bytef *)out->ptr + out->size,
-			       (uInt)(hlen + zlen));
+	*crc = (uint32_t)crc32_z(0, (const Bytef *)out->ptr + out->size,
+				 hlen + zlen);
 	out->size += hlen + zlen;
 	out->ptr[out->size] = '\0';
 	return 0;
@@ -151,9 +151,9 @@ int sanshe_pack_index(sanshe_buf *idx, const sanshe_buf *pack,
 			  ? put32(idx, (uint32_t)objs[i].offset)
 			  : put32(idx, IDX_LARGE_OFFSET | (uint32_t)large++);
 	for (size_t i = 0; !err && i < n; i++)
-		if (objs[i].offset >= IDX_LARGE_OFFSET)
-			err = put32(idx, (uint32_t)(objs[i].offset >> 32)) ||
-			      put32(idx, (uint32_t)objs[i].offset);
+		if (objs[i].offset >= IDX_LARGE_OFFSET &&
+		    (err = put32(idx, (uint32_t)(objs[i].offset >> 32))) == 0)
+			err = put32(idx, (uint32_t)objs[i].offset);
 	if (!err)
 		err = sanshe_buf_put(idx, pack->ptr + pack->size - SHA1_DIGEST_SIZE,
 				     SHA1_DIGEST_SIZE);

@@ -62,6 +62,7 @@ struct sanshe_stage {
 	size_t nslots;	     /* 0, or a power of 2 at least twice n */
 	chunk *first, *last; /* last is the one being filled */
 	size_t bytes;	     /* staged since the last flush */
+	bool broken;	     /* a flush failed: the stage takes nothing more */
 	size_t limit;	     /* flush when `bytes` reaches it */
 
 	/* The deflating thread and its queue of sealed chunks. */
@@ -297,11 +298,26 @@ static int known(const sanshe_stage *stage, const git_oid *id)
 	       git_odb_exists_ext(stage->target, id, GIT_ODB_LOOKUP_NO_REFRESH);
 }
 
+/*
+ * After a failed flush the staged blobs are gone (the chunks' bytes were
+ * freed as they were deflated): nothing staged since can make a whole
+ * change, so the stage refuses everything until it is freed.
+ */
+static int refuse_broken(const sanshe_stage *stage)
+{
+	return sanshe_error_set(SANSHE_EIO,
+				_("repository '%s': an earlier write of this change failed; "
+				  "nothing of it was committed"),
+				stage->store->path);
+}
+
 int sanshe_store__stage_blob(sanshe_stage *stage, git_oid *out,
 			     const char *text, size_t len)
 {
 	int err;
 
+	if (stage->broken)
+		return refuse_broken(stage);
 	if ((err = git_odb_hash(out, text, len, GIT_OBJECT_BLOB)) < 0)
 		return stage_error(err, stage->store);
 	if (known(stage, out))
@@ -396,10 +412,12 @@ int sanshe_store__stage_flush(sanshe_stage *stage)
 {
 	int err;
 
+	if (stage->broken)
+		return refuse_broken(stage);
 	if (!stage->n)
 		return 0;
 	err = stage->n < STAGE_PACK_MIN ? write_loose(stage) : write_pack(stage);
-	if (!err)
-		reset(stage);
+	stage->broken = err != 0;
+	reset(stage);
 	return err;
 }

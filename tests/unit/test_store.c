@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -1040,6 +1041,47 @@ test_store_change_larger_than_its_memory_is_written_in_packs(void **state)
 	expect_fsck_clean(f->repo);
 }
 
+/*
+ * A pack that cannot be written (objects/pack is a file for a moment)
+ * fails the change for good: later puts and the commit are refused, even
+ * once the directory is back, and the space does not move.
+ */
+static void test_store_failed_flush_fails_the_change(void **state)
+{
+	fixture *f = *state;
+	sanshe_change *change = NULL;
+	char text[FLUSH_DOC], id[32], packs[4200], aside[4200];
+	git_oid head;
+	size_t i;
+	int err = 0;
+
+	snprintf(packs, sizeof(packs), "%s/objects/pack", f->repo);
+	snprintf(aside, sizeof(aside), "%s/objects/pack.aside", f->repo);
+	assert_int_equal(sanshe_change_new(&change, f->store, "org/o1"), 0);
+	sanshe_change__stage_limit(change, 100 * FLUSH_DOC);
+	for (i = 0; i < 50; i++) {
+		snprintf(id, sizeof(id), "d%zu", i);
+		flush_text(text, i);
+		assert_int_equal(sanshe_change_put(change, "case", id, text, FLUSH_DOC), 0);
+	}
+	assert_int_equal(rename(packs, aside), 0);
+	scratch_write(packs, "not a directory", 15);
+	for (; !err && i < FLUSH_DOCS; i++) {
+		snprintf(id, sizeof(id), "d%zu", i);
+		flush_text(text, i);
+		err = sanshe_change_put(change, "case", id, text, FLUSH_DOC);
+	}
+	assert_int_equal(err, SANSHE_EIO);
+	assert_int_equal(unlink(packs), 0);
+	assert_int_equal(rename(aside, packs), 0);
+	flush_text(text, 999);
+	assert_int_equal(sanshe_change_put(change, "case", "late", text, FLUSH_DOC), SANSHE_EIO);
+	assert_non_null(strstr(sanshe_error_last(), "earlier write"));
+	sanshe_change_free(change);
+	assert_int_equal(sanshe_store_head(f->store, "org/o1", &head), SANSHE_ENOTFOUND);
+	expect_fsck_clean(f->repo);
+}
+
 static void test_store_committed_change_cannot_be_used_again(void **state)
 {
 	fixture *f = *state;
@@ -1096,6 +1138,7 @@ int main(void)
 	    REPO_TEST(test_store_change_of_20000_documents_commits_as_a_pack),
 	    REPO_TEST(
 		test_store_change_larger_than_its_memory_is_written_in_packs),
+	    REPO_TEST(test_store_failed_flush_fails_the_change),
 	    REPO_TEST(test_store_committed_change_cannot_be_used_again),
 	};
 
