@@ -18,6 +18,7 @@ int cmd_import(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 int cmd_put(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_status(int argc, char **argv);
@@ -165,6 +166,22 @@ static const struct cli_command commands[] = {
 	     "\n"
 	     "example:\n"
 	     "  sanshe ls case\n") },
+	{ "merge", cmd_merge, N_("merge another node's history of a space into yours"),
+	  N_("usage: sanshe merge [--space S] [--key NAME] [--json] REF\n"
+	     "\n"
+	     "Merge REF (a branch fetched from another node with git fetch, or any\n"
+	     "commit) into the space S (by default the space whose name ends REF).\n"
+	     "When the space already has REF nothing changes; when REF only adds\n"
+	     "to it, the space moves forward to REF; otherwise every document\n"
+	     "changed on both sides is merged: edits of different fields both\n"
+	     "apply, two edits of one field keep the later one and record the\n"
+	     "other in the document's _conflicts (see sanshe conflicts), and a\n"
+	     "merge commit signed by you is written.  Every node merging the same\n"
+	     "histories gets the same documents, byte for byte.\n"
+	     "\n"
+	     "example:\n"
+	     "  git fetch ../community-node org/tongxin:refs/remotes/community/org/tongxin\n"
+	     "  sanshe merge community/org/tongxin\n") },
 	{ "put", cmd_put, N_("sign a record and save it in the repository"),
 	  N_("usage: sanshe put [FILE|-] [--key NAME]\n"
 	     "\n"

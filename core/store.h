@@ -184,6 +184,22 @@ typedef struct sanshe_commit_info {
 int sanshe_change_commit(sanshe_change *change, const sanshe_commit_info *info,
 			 sanshe_commit_signer signer, void *payload, git_oid *out);
 
+/**
+ * Make the change a merge: its commit gets `theirs` as second parent and
+ * the tree `tree` (computed by the merge engine), even when that tree is
+ * the head's.  Only for a space with a head, and a change with nothing
+ * put or removed (SANSHE_EINVALID otherwise).
+ */
+int sanshe_change_merge(sanshe_change *change, const git_oid *theirs, const git_oid *tree);
+
+/**
+ * Move the ref of `space` from `from` (NULL: the space does not exist yet)
+ * to the commit `to`, under the lock the caller holds: a fast-forward, or
+ * a new space.  SANSHE_ELOCKED if the space moved meanwhile.
+ */
+int sanshe_store_move(sanshe_store *store, const char *space, const git_oid *from,
+		      const git_oid *to, const char *message);
+
 /** Forget a change (objects already written stay unreferenced). NULL is fine. */
 void sanshe_change_free(sanshe_change *change);
 

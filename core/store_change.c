@@ -50,6 +50,9 @@ struct sanshe_change {
 	size_t live;   /* entries whose action is not ACTION_NONE */
 	int committed;
 	sanshe_buf path; /* scratch: the path of the document at hand */
+	/* A merge: the second parent and the tree it computed (see store.h). */
+	git_commit *merged;
+	git_oid merged_tree;
 };
 
 static int out_of_memory(void)
@@ -103,6 +106,7 @@ void sanshe_change_free(sanshe_change *change)
 	sanshe_store__stage_free(change->stage);
 	git_tree_free(change->parent_tree);
 	git_commit_free(change->parent);
+	git_commit_free(change->merged);
 	sanshe_buf_dispose(&change->ref);
 	sanshe_buf_dispose(&change->paths);
 	sanshe_buf_dispose(&change->path);
@@ -293,16 +297,23 @@ static int update_cmp(const void *a, const void *b)
 		      ((const git_tree_update *)b)->path);
 }
 
-/* The new tree: the parent's with every entry applied. */
+/* The new tree: the merge's, or the parent's with every entry applied. */
 static int write_tree(sanshe_change *change, git_tree **out)
 {
 	git_repository *repo = change->store->repo;
-	git_tree_update *updates = calloc(change->live, sizeof(*updates));
+	git_tree_update *updates;
 	git_oid id;
 	size_t n = 0;
 	int err;
 
-	if (!updates)
+	if (change->merged) {
+		if ((err = git_tree_lookup(out, repo, &change->merged_tree)) < 0)
+			return sanshe_store__git_error(err, SANSHE_EIO,
+						      _("cannot read the merged tree of space '%s'"),
+						      change->space);
+		return 0;
+	}
+	if (!(updates = calloc(change->live, sizeof(*updates))))
 		return out_of_memory();
 	for (size_t i = 0; i < change->n; i++) {
 		const change_entry *e = &change->entries[i];
@@ -331,7 +342,7 @@ static int write_tree(sanshe_change *change, git_tree **out)
 static int commit_text(sanshe_change *change, const sanshe_commit_info *info,
 		       const git_tree *tree, git_buf *out)
 {
-	const git_commit *parents[1] = {change->parent};
+	const git_commit *parents[2] = {change->parent, change->merged};
 	git_signature *who = NULL;
 	int err = git_signature_new(&who, info->name, info->email,
 				    (git_time_t)info->time, info->offset);
@@ -343,7 +354,7 @@ static int commit_text(sanshe_change *change, const sanshe_commit_info *info,
 					       info->email ? info->email : "");
 	err = git_commit_create_buffer(out, change->store->repo, who, who, NULL,
 				       info->message, tree,
-				       change->parent ? 1 : 0, parents);
+				       change->merged ? 2 : change->parent ? 1 : 0, parents);
 	git_signature_free(who);
 	if (err < 0)
 		return sanshe_store__git_error(
@@ -399,23 +410,17 @@ static int reflog_message(sanshe_buf *out, const char *message)
 }
 
 /*
- * Compare-and-swap of the space's ref: from the parent, or from nothing
- * (the zero id) for a new space.  libgit2 compares under the ref's lock
- * file; `force` only lets an existing ref be replaced at all.
- */
-/*
  * libgit2 moves a ref through "<ref>.lock"; a writer killed in that moment
  * leaves the file, and every later move fails.  The caller holds sanshe's
  * own lock, so no other sanshe writer can be in that moment: such a file is
  * stale, and removed.
  */
-static int remove_stale_ref_lock(sanshe_change *change)
+static int remove_stale_ref_lock(sanshe_store *store, const char *ref)
 {
 	sanshe_buf lock = SANSHE_BUF_INIT;
 	int err;
 
-	if ((err = sanshe_buf_printf(&lock, "%s/%s.lock", change->store->path,
-				     change->ref.ptr)) != 0)
+	if ((err = sanshe_buf_printf(&lock, "%s/%s.lock", store->path, ref)) != 0)
 		return err;
 	if (unlink(lock.ptr) != 0 && errno != ENOENT)
 		err = sanshe_error_set_os(SANSHE_EIO, _("cannot remove the stale '%s'"), lock.ptr);
@@ -423,36 +428,65 @@ static int remove_stale_ref_lock(sanshe_change *change)
 	return err;
 }
 
-static int move_ref(sanshe_change *change, const git_oid *commit,
-		    const char *message)
+/*
+ * Compare-and-swap of the space's ref: from `from`, or from nothing (the
+ * zero id) for a new space.  libgit2 compares under the ref's lock file;
+ * `force` only lets an existing ref be replaced at all.
+ */
+int sanshe_store_move(sanshe_store *store, const char *space, const git_oid *from,
+		      const git_oid *to, const char *message)
 {
-	sanshe_buf log = SANSHE_BUF_INIT;
-	git_reference *ref = NULL;
+	sanshe_buf log = SANSHE_BUF_INIT, ref = SANSHE_BUF_INIT;
+	git_reference *moved = NULL;
 	git_oid expected;
 	int err;
 
-	if ((err = remove_stale_ref_lock(change)) != 0)
-		return err;
-	if (change->parent)
-		git_oid_cpy(&expected, git_commit_id(change->parent));
+	if (store->lock_fd < 0)
+		return sanshe_error_set(SANSHE_EINVALID, _("repository '%s' is not locked for writing"),
+					store->path);
+	if ((err = sanshe_store__ref_name(&ref, space)) != 0 ||
+	    (err = remove_stale_ref_lock(store, ref.ptr)) != 0 ||
+	    (err = reflog_message(&log, message)) != 0)
+		goto done;
+	if (from)
+		git_oid_cpy(&expected, from);
 	else
 		memset(&expected, 0, sizeof(expected));
-	if ((err = reflog_message(&log, message)) != 0)
-		return err;
-	err = git_reference_create_matching(&ref, change->store->repo,
-					    change->ref.ptr, commit, 1,
-					    &expected, log.ptr);
-	git_reference_free(ref);
-	sanshe_buf_dispose(&log);
+	err = git_reference_create_matching(&moved, store->repo, ref.ptr, to, 1, &expected,
+					    log.ptr);
+	git_reference_free(moved);
 	if (err == GIT_EMODIFIED)
-		return sanshe_error_set(
-		    SANSHE_ELOCKED,
-		    _("space '%s' moved while writing: try again"),
-		    change->space);
-	if (err < 0)
-		return sanshe_store__git_error(err, SANSHE_EIO,
-					       _("cannot move space '%s'"),
-					       change->space);
+		err = sanshe_error_set(SANSHE_ELOCKED,
+				       _("space '%s' moved while writing: try again"), space);
+	else if (err < 0)
+		err = sanshe_store__git_error(err, SANSHE_EIO, _("cannot move space '%s'"), space);
+done:
+	sanshe_buf_dispose(&ref);
+	sanshe_buf_dispose(&log);
+	return err;
+}
+
+static int move_ref(sanshe_change *change, const git_oid *commit, const char *message)
+{
+	return sanshe_store_move(change->store, change->space,
+				 change->parent ? git_commit_id(change->parent) : NULL, commit,
+				 message);
+}
+
+int sanshe_change_merge(sanshe_change *change, const git_oid *theirs, const git_oid *tree)
+{
+	int err;
+
+	if ((err = check_open(change)) != 0)
+		return err;
+	if (change->live || change->merged || !change->parent)
+		return sanshe_error_set(SANSHE_EINVALID, "%s",
+					_("a merge needs a space with a head and a change with "
+					  "nothing else in it"));
+	if ((err = git_commit_lookup(&change->merged, change->store->repo, theirs)) < 0)
+		return sanshe_store__git_error(err, SANSHE_ENOTFOUND,
+					       _("no commit %s to merge"), git_oid_tostr_s(theirs));
+	git_oid_cpy(&change->merged_tree, tree);
 	return 0;
 }
 
@@ -468,7 +502,7 @@ static int check_commit(sanshe_change *change)
 		    _("repository '%s' is not locked for writing"),
 		    change->store->path);
 	/* a new space may begin with no documents: its branch then exists */
-	if (!change->live && change->parent_tree)
+	if (!change->live && change->parent_tree && !change->merged)
 		return sanshe_error_set(SANSHE_EINVALID, "%s",
 					_("nothing to commit"));
 	return 0;
@@ -487,7 +521,7 @@ static int check_info(const sanshe_commit_info *info,
 
 static int unchanged(const sanshe_change *change, const git_tree *tree)
 {
-	if (!change->parent_tree ||
+	if (!change->parent_tree || change->merged ||
 	    !git_oid_equal(git_tree_id(tree), git_tree_id(change->parent_tree)))
 		return 0;
 	return sanshe_error_set(

@@ -32,6 +32,7 @@
 #include "hlc.h"
 #include "key.h"
 #include "registry.h"
+#include "store.h"
 
 /** A version's clock: the (at, key) of its `_sig` or `_merge`. */
 typedef struct sanshe_merge_clock {
@@ -75,5 +76,27 @@ int sanshe_merge_clock_compare(const sanshe_merge_clock *a, const sanshe_merge_c
 int sanshe_merge_doc(const sanshe_type *type, const sanshe_merge_version *base,
 		     const sanshe_merge_version *ours, const sanshe_merge_version *theirs,
 		     sanshe_merge_result *out);
+
+/* ---- a space: two commits ---- */
+
+typedef struct sanshe_merge_stats {
+	size_t changed;	  /* documents changed on both sides */
+	size_t merged;	  /* merge versions written */
+	size_t conflicts; /* conflicts recorded */
+} sanshe_merge_stats;
+
+/**
+ * The tree of `theirs` merged into `ours` (two commits of `store`): every
+ * document changed on either side since their merge base is merged with
+ * sanshe_merge_doc; several merge bases (criss-cross histories) are merged
+ * first, recursively, into a virtual base.  A removal's clock is that of
+ * the commit that removed the document (its time and its signer).  Writes
+ * the new blobs and trees; `tree` receives the result, `stats` (may be
+ * NULL) what was done.  A pure function of the two commits' histories:
+ * every node computes the same tree.  0, or the first failure (messages
+ * name the document).
+ */
+int sanshe_merge_trees(sanshe_store *store, const git_oid *ours, const git_oid *theirs,
+		       git_oid *tree, sanshe_merge_stats *stats);
 
 #endif
