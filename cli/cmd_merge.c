@@ -96,8 +96,6 @@ static int merge_commit(merging *mg, const git_oid *head)
 	    (err = sanshe_change_merge(change, &mg->theirs, &tree)) == 0) {
 		err = cli_writer_commit(mg->w, mg->store, change, op);
 		mg->outcome = "merged";
-	} else {
-		cli_writer_end(mg->w, mg->store);
 	}
 	sanshe_change_free(change);
 	return err;
@@ -133,6 +131,7 @@ static bool same_merge(merging *mg, const git_oid *head)
 	return same;
 }
 
+/* Writing is ended by cmd_merge's cli_writer_dispose, whatever happens here. */
 static int run(merging *mg)
 {
 	git_repository *repo = sanshe_store_repository(mg->store);
@@ -145,13 +144,11 @@ static int run(merging *mg)
 	err = sanshe_store_head(mg->store, mg->space, &head);
 	has_head = err == 0;
 	if (err && err != SANSHE_ENOTFOUND) {
-		cli_writer_end(mg->w, mg->store);
 		return err;
 	}
 	if (has_head && (git_oid_equal(&head, &mg->theirs) ||
 			 git_graph_descendant_of(repo, &head, &mg->theirs) == 1)) {
 		mg->outcome = "up to date";
-		cli_writer_end(mg->w, mg->store);
 		return 0;
 	}
 	if (has_head && same_merge(mg, &head)) {
@@ -162,7 +159,6 @@ static int run(merging *mg)
 		} else {
 			mg->outcome = "up to date";
 		}
-		cli_writer_end(mg->w, mg->store);
 		return err;
 	}
 	if (!has_head || git_graph_descendant_of(repo, &mg->theirs, &head) == 1) {
@@ -170,7 +166,6 @@ static int run(merging *mg)
 		err = sanshe_store_move(mg->store, mg->space, has_head ? &head : NULL, &mg->theirs,
 					message);
 		mg->outcome = "fast-forward";
-		cli_writer_end(mg->w, mg->store);
 		return err;
 	}
 	return merge_commit(mg, &head);

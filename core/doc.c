@@ -128,12 +128,12 @@ int sanshe_doc_draft_sign(cJSON *doc, const sanshe_doc_draft *draft, const sansh
 	return sanshe_doc_sign(doc, key, &at);
 }
 
-static int is_reserved(const char *name)
+bool sanshe_doc_reserved(const char *name)
 {
 	for (size_t i = 0; i < SANSHE_ARRAY_SIZE(reserved_names); i++)
 		if (strcmp(name, reserved_names[i]) == 0)
-			return 1;
-	return 0;
+			return true;
+	return false;
 }
 
 static int find_type(const cJSON *doc, const sanshe_type **out)
@@ -184,7 +184,7 @@ int sanshe_doc_prepare(cJSON *doc, const sanshe_type **type)
 	cJSON_DeleteItemFromObjectCaseSensitive(doc, "_sig");
 	cJSON_DeleteItemFromObjectCaseSensitive(doc, "_merge");
 	for (const cJSON *m = doc->child; m; m = m->next)
-		if (m->string[0] == '_' && !is_reserved(m->string))
+		if (m->string[0] == '_' && !sanshe_doc_reserved(m->string))
 			return sanshe_error_set(SANSHE_ESCHEMA,
 						_("%s: reserved member '%s': names beginning with '_' "
 						  "are written by sanshe only"),

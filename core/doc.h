@@ -38,6 +38,9 @@ typedef struct sanshe_doc_sig {
 typedef int (*sanshe_doc_key_lookup)(unsigned char pk[32], const char *fingerprint,
 				     void *payload);
 
+/** Is `name` one of the members sanshe itself writes: _sig, _merge, _conflicts? */
+bool sanshe_doc_reserved(const char *name);
+
 /** Is `id` acceptable as a document id (and so as a file name)? */
 int sanshe_doc_id_valid(const char *id);
 

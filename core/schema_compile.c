@@ -253,7 +253,7 @@ static int kw_schema_list(struct schema_compiler *c, struct schema_node *n,
 	return 0;
 }
 
-static int by_name(const void *a, const void *b)
+int schema_member_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct schema_member *)a)->name,
 		      ((const struct schema_member *)b)->name);
@@ -285,7 +285,7 @@ static int kw_members(struct schema_compiler *c, struct schema_node *n,
 			return err;
 		members->count++;
 	}
-	qsort(members->items, members->count, sizeof(*members->items), by_name);
+	qsort(members->items, members->count, sizeof(*members->items), schema_member_cmp);
 	return 0;
 }
 

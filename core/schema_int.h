@@ -79,6 +79,9 @@ struct schema_member {
 	struct schema_node *node;
 };
 
+/** qsort/bsearch order of struct schema_member: by name. */
+int schema_member_cmp(const void *a, const void *b);
+
 struct schema_members {
 	struct schema_member *items; /* sorted by name */
 	size_t count;

@@ -90,12 +90,6 @@ static int check_dependent_required(struct schema_validation *v,
 	return acc;
 }
 
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct schema_member *)a)->name,
-		      ((const struct schema_member *)b)->name);
-}
-
 static const struct schema_node *property(const struct schema_node *n,
 					  const char *name)
 {
@@ -105,7 +99,7 @@ static const struct schema_node *property(const struct schema_node *n,
 	if (!n->properties.count)
 		return NULL;
 	m = bsearch(&key, n->properties.items, n->properties.count,
-		    sizeof(key), by_name);
+		    sizeof(key), schema_member_cmp);
 	return m ? m->node : NULL;
 }
 

@@ -15,19 +15,9 @@
 #include "json.h"
 #include "merge.h"
 
-static const char *const reserved[] = { "_sig", "_merge", "_conflicts" };
-
 static int out_of_memory(void)
 {
 	return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
-}
-
-static bool is_reserved(const char *name)
-{
-	for (size_t i = 0; i < SANSHE_ARRAY_SIZE(reserved); i++)
-		if (strcmp(name, reserved[i]) == 0)
-			return true;
-	return false;
 }
 
 int sanshe_merge_clock_of(const cJSON *doc, sanshe_merge_clock *out)
@@ -109,7 +99,7 @@ fail:
 
 static cJSON *merge_value(mctx *c, const cJSON *b, const cJSON *a, const cJSON *x);
 
-/* Go one member or element down in c->path, run `f`-like code, come back. */
+/* Go one member (`name`) or element (`index`) down in c->path; path_pop comes back. */
 static size_t path_push(mctx *c, const char *name, size_t index)
 {
 	size_t saved = c->path.size;
@@ -157,10 +147,10 @@ static cJSON *merge_object(mctx *c, const cJSON *b, const cJSON *a, const cJSON 
 		return NULL;
 	}
 	for (m = a->child; m && !c->err; m = m->next)
-		if (!(top && is_reserved(m->string)))
+		if (!(top && sanshe_doc_reserved(m->string)))
 			merge_member(c, out, m->string, b, a, x);
 	for (m = x->child; m && !c->err; m = m->next)
-		if (!(top && is_reserved(m->string)) &&
+		if (!(top && sanshe_doc_reserved(m->string)) &&
 		    !cJSON_GetObjectItemCaseSensitive(a, m->string))
 			merge_member(c, out, m->string, b, a, x);
 	if (c->err) {
@@ -462,6 +452,19 @@ done:
 	return err;
 }
 
+/* The record of `doc` without its reserved members. */
+static cJSON *data_of(mctx *c, const cJSON *doc)
+{
+	cJSON *out = copy(c, doc), *m = out ? out->child : NULL, *next;
+
+	for (; m; m = next) {
+		next = m->next;
+		if (sanshe_doc_reserved(m->string))
+			cJSON_Delete(cJSON_DetachItemViaPointer(out, m));
+	}
+	return out;
+}
+
 /* ---- whole documents ---- */
 
 /* A side: its version and its clock. */
@@ -585,7 +588,7 @@ static int merge_fields(const sanshe_merge_version *base, const side *a, const s
 		 */
 		const side *kept = ad ? a : x, *gone = ad ? x : a;
 
-		merged = merge_object(&c, kept->v->doc, kept->v->doc, kept->v->doc, true);
+		merged = data_of(&c, kept->v->doc);
 		conflict(&c, NULL, &gone->clock);
 		ca = cx = cJSON_GetObjectItemCaseSensitive(kept->v->doc, "_conflicts");
 		from_a = &kept->v->blob;
