@@ -65,6 +65,26 @@ int sanshe_node_found(sanshe_store **out, const char *path, const sanshe_foundin
  */
 int sanshe_node_member(sanshe_store *store, const sanshe_key *key, sanshe_member *out);
 
+/** Who is who in the roster: member names by key fingerprint. */
+typedef struct sanshe_node_names sanshe_node_names;
+
+/**
+ * Read the member documents of the trust space (revoked members too: they
+ * wrote what they wrote) and note each one's name under the fingerprint of
+ * its key.  A member document that cannot be read names no one.  Release
+ * with sanshe_node_names_free.
+ */
+int sanshe_node_names_load(sanshe_node_names **out, sanshe_store *store);
+
+/**
+ * The name of the member whose key has `fingerprint` ("SHA256:…"), or
+ * NULL when the roster has none (borrowed from `names`).
+ */
+const char *sanshe_node_names_find(const sanshe_node_names *names, const char *fingerprint);
+
+/** Release the names.  NULL is fine. */
+void sanshe_node_names_free(sanshe_node_names *names);
+
 /**
  * May `member` write documents of `type`?  Until roles are enforced in
  * full, the roster (org, member) is written by admins only.  0 or

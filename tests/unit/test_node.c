@@ -157,6 +157,25 @@ static void test_node_refuses_a_key_not_in_the_roster(void **state)
 	sanshe_store_free(store);
 }
 
+static void test_node_names_tell_who_has_a_key(void **state)
+{
+	fixture *f = *state;
+	sanshe_member admin;
+	sanshe_store *store = found(f, &admin);
+	sanshe_node_names *names = NULL;
+	sanshe_key *other = NULL;
+
+	assert_int_equal(sanshe_key_generate(&other, "stranger"), 0);
+	assert_int_equal(sanshe_node_names_load(&names, store), 0);
+	assert_string_equal(sanshe_node_names_find(names, sanshe_key_fingerprint(f->admin)),
+			    "Wang Li");
+	assert_null(sanshe_node_names_find(names, sanshe_key_fingerprint(other)));
+	assert_null(sanshe_node_names_find(names, "SHA256:"));
+	sanshe_node_names_free(names);
+	sanshe_key_free(other);
+	sanshe_store_free(store);
+}
+
 static void test_node_found_that_fails_leaves_nothing(void **state)
 {
 	fixture *f = *state;
@@ -183,6 +202,7 @@ int main(void)
 		T(test_node_commits_are_signed_by_the_member),
 		T(test_node_write_puts_a_signed_document_in_its_space),
 		T(test_node_refuses_a_key_not_in_the_roster),
+		T(test_node_names_tell_who_has_a_key),
 		T(test_node_found_that_fails_leaves_nothing),
 #undef T
 	};
