@@ -11,6 +11,7 @@
 
 int cmd_canon(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_conflicts(int argc, char **argv);
 int cmd_edit(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_get(int argc, char **argv);
@@ -53,6 +54,30 @@ static const struct cli_command commands[] = {
 	     "\n"
 	     "example:\n"
 	     "  sanshe check case.signed.json\n") },
+	{ "conflicts", cmd_conflicts, N_("list the conflicts waiting to be settled"),
+	  N_("usage: sanshe conflicts [<type>/<id>] [--space S] [--json]\n"
+	     "\n"
+	     "When two offices changed the same field of a record differently, sync\n"
+	     "keeps one value in the record and records the other (with who wrote\n"
+	     "it and when) in its _conflicts, until someone settles it with\n"
+	     "'sanshe resolve'.  This lists them: of every document, of the\n"
+	     "documents of space S, or of one document.  For each document, each\n"
+	     "field (a JSON pointer such as /client/phone) with its options,\n"
+	     "numbered for 'sanshe resolve --take N': [0] the value kept, [1]...\n"
+	     "the other values, each with its author (a member of the roster, or\n"
+	     "the key's fingerprint) and time.  \"(removed)\" stands for a field\n"
+	     "that one side removed.  Prints \"no conflicts\" when there are none.\n"
+	     "\n"
+	     "options:\n"
+	     "  --space S  only the documents of space S (trust, common or\n"
+	     "             org/<org-id>)\n"
+	     "  --json     print [{space, type, id, conflicts: [{path, kept: {value}\n"
+	     "             or {removed: true}, others: [{option, value or removed,\n"
+	     "             key, member, at}]}]}]\n"
+	     "\n"
+	     "examples:\n"
+	     "  sanshe conflicts\n"
+	     "  sanshe conflicts case/0183ca3d-eec0-7046-9e0c-55503fa5093f\n") },
 	{ "edit", cmd_edit, N_("change a document in your editor, then sign and save it"),
 	  N_("usage: sanshe edit <type>/<id> [--key NAME]\n"
 	     "\n"
