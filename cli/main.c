@@ -20,6 +20,7 @@ int cmd_init(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_put(int argc, char **argv);
+int cmd_resolve(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_help(int argc, char **argv);
@@ -200,6 +201,37 @@ static const struct cli_command commands[] = {
 	     "\n"
 	     "example:\n"
 	     "  sanshe put visit.json\n") },
+	{ "resolve", cmd_resolve, N_("settle a conflict: sign a version that keeps one value"),
+	  N_("usage: sanshe resolve <type>/<id> [--path P (--take N | --value JSON)]\n"
+	     "                      [--key NAME]\n"
+	     "\n"
+	     "Settle the conflict at field P of the document (see 'sanshe\n"
+	     "conflicts'): write a new version, signed by you, whose value at P is\n"
+	     "the one chosen and whose _conflicts no longer holds the entries of P.\n"
+	     "Without --path, the document must have conflicts at one path only.\n"
+	     "\n"
+	     "With no option, the document opens in $VISUAL or $EDITOR with its\n"
+	     "_conflicts at the top: change the values as you decide, remove the\n"
+	     "_conflicts entries you settled, save and quit.  The result is checked\n"
+	     "against its schema and saved like 'sanshe edit'; an edit that cannot\n"
+	     "be saved is kept in a file whose name is printed.\n"
+	     "\n"
+	     "options:\n"
+	     "  --path P        the field, as a JSON pointer ('' is the document)\n"
+	     "  --take N        0 keeps the value the document has; N takes the\n"
+	     "                  N-th other value (a removal removes the field)\n"
+	     "  --value JSON    set this value instead, e.g. '\"high\"' or '{\"a\": 1}'\n"
+	     "  --key NAME      sign with this key (default: the home's default key)\n"
+	     "\n"
+	     "When the other side removed the whole document (path ''), taking the\n"
+	     "removal is 'sanshe rm'; --take 0 keeps the document.\n"
+	     "\n"
+	     "examples:\n"
+	     "  sanshe resolve case/0183ca3d-eec0-7046-9e0c-55503fa5093f \\\n"
+	     "      --path /risk_level --take 1\n"
+	     "  sanshe resolve case/0183ca3d-eec0-7046-9e0c-55503fa5093f \\\n"
+	     "      --path /client/phone --value '\"13709310002\"'\n"
+	     "  sanshe resolve case/0183ca3d-eec0-7046-9e0c-55503fa5093f\n") },
 	{ "rm", cmd_rm, N_("remove a document in a signed commit"),
 	  N_("usage: sanshe rm <type>/<id> [--key NAME]\n"
 	     "\n"

@@ -157,16 +157,22 @@ static void drop_entries(cJSON *doc, const char *path)
 static int apply_other(cJSON *doc, const sanshe_conflict *at, size_t n)
 {
 	const cJSON *value = sanshe_conflict_value(at->others[n - 1]);
+	const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "type"));
+	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "id"));
 	char what[200];
 	cJSON *copy;
 
+	if (!*at->path && value)
+		return sanshe_error_set(SANSHE_EINVALID,
+					_("%s: option %zu at '' is another whole version of the "
+					  "document: edit the document instead"),
+					sanshe_doc_describe(doc, what, sizeof(what)), n);
 	if (!*at->path)
 		return sanshe_error_set(SANSHE_EINVALID,
-					value ? _("%s: option %zu at '' is another whole version of the "
-						  "document: edit the document instead")
-					      : _("%s: option %zu at '' is the removal of the whole "
-						  "document: to remove it, use 'sanshe rm'"),
-					sanshe_doc_describe(doc, what, sizeof(what)), n);
+					_("%s: option %zu at '' is the removal of the whole document: "
+					  "to remove it, use 'sanshe rm %s/%s'"),
+					sanshe_doc_describe(doc, what, sizeof(what)), n,
+					type ? type : "<type>", id ? id : "<id>");
 	if (!value)
 		return at->kept ? sanshe_json_pointer_remove(doc, at->path) : 0;
 	if (!(copy = cJSON_Duplicate(value, 1)))
@@ -249,7 +255,6 @@ int sanshe_conflicts_carry(cJSON *doc, sanshe_doc_draft *draft, const cJSON *sto
 {
 	const cJSON *from = entries_of(stored);
 	cJSON *copy;
-	sanshe_hlc latest;
 
 	if (!from || entries_of(doc))
 		return 0;
@@ -257,11 +262,7 @@ int sanshe_conflicts_carry(cJSON *doc, sanshe_doc_draft *draft, const cJSON *sto
 		cJSON_Delete(copy);
 		return out_of_memory();
 	}
-	if (sanshe_doc_latest_time(doc, &latest) &&
-	    (!draft->has_before || sanshe_hlc_compare(latest, draft->before) > 0)) {
-		draft->before = latest;
-		draft->has_before = 1;
-	}
+	sanshe_doc_draft_after(draft, doc);
 	return 1;
 }
 

@@ -1,5 +1,7 @@
 #!/bin/sh
-# Conflicts: listing them (conflicts).
+# Conflicts: listing them (conflicts), settling them (resolve: an option, a
+# value of one's own, or in the editor); stock git verifies the resolve
+# commits.
 . "$(dirname "$0")/lib.sh"
 
 export SANSHE_REPO="$SCRATCH/node"
@@ -41,6 +43,44 @@ conflicted() {
 entries() {
 	sanshe get "${1:-$CASE}" | python3 -c 'import json, sys; print(len(json.load(sys.stdin).get("_conflicts", [])))'
 }
+
+# field POINTER: the stored case's value there, as JSON ("absent" when none).
+field() {
+	sanshe get "$CASE" | python3 -c '
+import json, sys
+v = json.load(sys.stdin)
+for t in sys.argv[1].split("/")[1:]:
+    if not isinstance(v, dict) or t not in v:
+        print("absent")
+        sys.exit(0)
+    v = v[t]
+print(json.dumps(v, ensure_ascii=False))' "$1"
+}
+
+# Editors for resolve: each changes the file it is given, as a person would.
+cat >edit-json <<'EOF'
+#!/bin/sh
+# edit-json WHAT FILE: settle-phone, forge, risk-only or settle-invalid.
+python3 - "$1" "$2" <<'PY'
+import json, sys
+what, path = sys.argv[1], sys.argv[2]
+d = json.load(open(path))
+def settle(path):
+    d["_conflicts"] = [c for c in d["_conflicts"] if c["path"] != path]
+if what == "settle-phone":
+    settle("/client/phone")
+    del d["client"]["phone"]
+elif what == "forge":
+    d["_conflicts"][0]["value"] = "critical"
+elif what == "risk-only":
+    d["risk_level"] = "critical"
+elif what == "settle-invalid":
+    settle("/client/household_size")
+    d["risk_level"] = "extreme"
+json.dump(d, open(path, "w"), ensure_ascii=False, indent=2)
+PY
+EOF
+chmod +x edit-json
 
 expect_ok "a node with two members, and a case put with conflicts" '
 	sanshe init "$SANSHE_REPO" --org 同心社工 --kind agency --admin "Wang Li" --org-id tongxin >/dev/null 2>&1
@@ -108,6 +148,145 @@ expect_ok "conflicts of one document, of a space, and none" '
 	grep -q "not a space" err
 	status_is 1 sanshe conflicts case/nothing-here
 	grep -q "no case/nothing-here" err
+'
+
+expect_ok "resolve --take 0 keeps the value, --take N takes another; the entries go" '
+	sanshe resolve "$CASE" --path /client/household_size --take 0 >out
+	grep -qx "resolved $CASE at '"'"'/client/household_size'"'"'" out
+	test "$(field /client/household_size)" = absent
+	test "$(entries)" -eq 3
+	sanshe resolve "$CASE" --path /risk_level --take 2 >/dev/null
+	test "$(field /risk_level)" = "\"medium\""
+	test "$(entries)" -eq 1
+	git -C "$SANSHE_REPO" log -1 --format=%B org/tongxin >msg
+	grep -qx "Sanshe-Op: resolve $CASE" msg
+'
+
+expect_ok "resolve --take N of a removal removes the field; the last path needs no --path" '
+	test "$(field /client/phone)" = "\"0931-8827315\""
+	sanshe resolve "$CASE" --take 1 >/dev/null
+	test "$(field /client/phone)" = absent
+	test "$(field /client/name)" = "\"马秀兰\""
+	test "$(entries)" -eq 0
+	sanshe conflicts >out
+	grep -qx "no conflicts" out
+'
+
+expect_ok "bad input is one line naming it, and nothing is written" '
+	conflicted >c.json
+	sanshe put c.json >/dev/null
+	heads >before
+	status_is 1 sanshe resolve "$CASE" --path /client/name --take 0
+	one_line err
+	grep -q "has no conflict at .\/client\/name.; its conflicts are at ./risk_level." err
+	status_is 1 sanshe resolve "$CASE" --path /risk_level --take 3
+	one_line err
+	grep -q "no option 3 at ./risk_level.: 0 keeps the value it has, 1 to 2" err
+	status_is 1 sanshe resolve "$CASE" --path /risk_level --value "\"extr"
+	one_line err
+	grep -q "^sanshe: --value:1:" err
+	status_is 1 sanshe resolve "$CASE" --path /risk_level --value "\"extreme\""
+	one_line err
+	grep -q "/risk_level: must be one of" err
+	status_is 1 sanshe resolve "$CASE" --take 0
+	one_line err
+	grep -q "conflicts at 3 paths: say which with --path" err
+	status_is 1 sanshe resolve "roster/$(sanshe ls roster | cut -d/ -f2)" --take 0
+	one_line err
+	grep -q "has no conflicts to resolve" err
+	status_is 1 sanshe resolve case/nothing-here --take 0
+	grep -q "no case/nothing-here" err
+	status_is 2 sanshe resolve "$CASE" --path /risk_level --take one
+	grep -q "give the number of an option" err
+	status_is 2 sanshe resolve "$CASE" --path /risk_level --take 1 --value 1
+	grep -q "not both" err
+	status_is 2 sanshe resolve "$CASE" --path /risk_level
+	grep -q "needs --take N or --value JSON" err
+	heads | cmp - before
+'
+
+expect_ok "resolve --value sets a value of ones own" '
+	sanshe resolve "$CASE" --path /risk_level --value "\"critical\"" >/dev/null
+	test "$(field /risk_level)" = "\"critical\""
+	test "$(entries)" -eq 2
+	sanshe resolve "$CASE" --path /client/household_size --take 1 >/dev/null
+	test "$(field /client/household_size)" = 2
+	test "$(entries)" -eq 1
+'
+
+expect_ok "taking the removal of the whole document is refused: that is sanshe rm" '
+	python3 - "$EXAMPLES/case.json" "$(fingerprint li)" >gone.json <<-"PY"
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	d["id"] = "case-gone"
+	d["_conflicts"] = [{"path": "", "key": sys.argv[2], "at": "2024-05-03T10:00:00.000Z/0000"}]
+	print(json.dumps(d, ensure_ascii=False))
+	PY
+	sanshe put gone.json >/dev/null
+	sanshe conflicts case/case-gone >out
+	grep -qx "  the whole document:" out
+	grep -qx "    \[0\] kept: the document as it is" out
+	grep -qx "    \[1\] other: (removed), by Li Na at 2024-05-03T10:00:00.000Z/0000" out
+	heads >before
+	status_is 1 sanshe resolve case/case-gone --path "" --take 1
+	one_line err
+	grep -q "use .sanshe rm case/case-gone." err
+	status_is 1 sanshe resolve case/case-gone --path "" --value "{}"
+	grep -q "cannot be given as a value" err
+	heads | cmp - before
+	sanshe resolve case/case-gone --take 0 >/dev/null
+	test "$(entries case/case-gone)" -eq 0
+'
+
+expect_ok "resolve in the editor: the entries removed are settled" '
+	conflicted >c.json
+	sanshe put c.json >/dev/null
+	EDITOR="$SCRATCH/edit-json settle-phone" sanshe resolve "$CASE" >out
+	grep -qx "resolved $CASE: 1 conflict entries settled" out
+	test "$(field /client/phone)" = absent
+	test "$(entries)" -eq 3
+	git -C "$SANSHE_REPO" log -1 --format=%B org/tongxin >msg
+	grep -qx "Sanshe-Op: resolve $CASE" msg
+'
+
+expect_ok "an edit that forges an entry, settles nothing or breaks the schema is refused and kept" '
+	heads >before
+	status_is 1 env EDITOR="$SCRATCH/edit-json forge" "$SANSHE_BIN" resolve "$CASE"
+	grep -q "_conflicts has an entry the document did not have" err
+	grep -q "\"value\":\"critical\"" err
+	kept=$(sed -n "s/.*your edit is kept in //p" err)
+	grep -q critical "$kept"
+	rm "$kept"
+	status_is 1 env EDITOR="$SCRATCH/edit-json risk-only" "$SANSHE_BIN" resolve "$CASE"
+	grep -q "the edit settled no conflict" err
+	kept=$(sed -n "s/.*your edit is kept in //p" err)
+	rm "$kept"
+	status_is 1 env EDITOR="$SCRATCH/edit-json settle-invalid" "$SANSHE_BIN" resolve "$CASE"
+	grep -q "/risk_level: must be one of" err
+	grep -q "the edit is not valid" err
+	kept=$(sed -n "s/.*your edit is kept in //p" err)
+	grep -q extreme "$kept"
+	rm "$kept"
+	heads | cmp - before
+	EDITOR=true sanshe resolve "$CASE" >out
+	grep -qx "no change: nothing written" out
+	heads | cmp - before
+'
+
+expect_ok "git verifies the resolve commits, signed by whoever resolved" '
+	sanshe resolve "$CASE" --key li --path /risk_level --take 1 >/dev/null
+	test "$(field /risk_level)" = "\"low\""
+	test "$(git -C "$SANSHE_REPO" log -1 --format=%an org/tongxin)" = "Li Na"
+	sanshe get "$CASE" >stored.json
+	sanshe check stored.json >out
+	grep -q "signed by $(fingerprint li)" out
+	sanshe export allowed-signers -o signers
+	git -C "$SANSHE_REPO" log --format=%H --grep="^Sanshe-Op: resolve " org/tongxin >resolves
+	test "$(wc -l <resolves)" -ge 7
+	for c in $(cat resolves); do
+		git -C "$SANSHE_REPO" -c gpg.format=ssh -c gpg.ssh.allowedSignersFile="$SCRATCH/signers" verify-commit "$c" 2>/dev/null
+	done
+	git -C "$SANSHE_REPO" fsck --strict
 '
 
 done_testing
