@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "canon.h"
+#include "conflicts.h"
 #include "fs.h"
 #include "json.h"
 #include "node.h"
@@ -61,6 +62,29 @@ int sanshe_node_write(sanshe_change *change, cJSON *doc, const sanshe_doc_draft 
 	if ((err = sanshe_change_put(change, draft->type->name, id, text.ptr, text.size)) == 0 && what)
 		err = sanshe_buf_printf(what, "%s/%s", draft->type->name, id);
 done:
+	sanshe_buf_dispose(&text);
+	return err;
+}
+
+int sanshe_node_carry_conflicts(sanshe_change *change, cJSON *doc, sanshe_doc_draft *draft)
+{
+	static const char marker[] = "\"_conflicts\"";
+	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "id"));
+	sanshe_buf text = SANSHE_BUF_INIT;
+	cJSON *stored = NULL;
+	int err;
+
+	if (!id || cJSON_GetObjectItemCaseSensitive(doc, "_conflicts"))
+		return 0;
+	err = sanshe_change_read(change, draft->type->name, id, &text);
+	if (err == SANSHE_ENOTFOUND) {
+		sanshe_error_clear();
+		err = 0;
+	} else if (!err && text.size && memmem(text.ptr, text.size, marker, sizeof(marker) - 1) &&
+		   (err = sanshe_json_parse(&stored, text.ptr, text.size, NULL, NULL)) == 0) {
+		err = sanshe_conflicts_carry(doc, draft, stored);
+	}
+	cJSON_Delete(stored);
 	sanshe_buf_dispose(&text);
 	return err;
 }

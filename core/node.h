@@ -104,6 +104,16 @@ int sanshe_node_write(sanshe_change *change, cJSON *doc, const sanshe_doc_draft 
 		      const sanshe_member *member, sanshe_clock *clock, sanshe_buf *what);
 
 /**
+ * `doc`, a draft, is about to replace its version in the space of
+ * `change`: when `doc` has no `_conflicts` and that version has some,
+ * they are carried into `doc` (sanshe_conflicts_carry), so that a put
+ * never drops the values nobody settled.  Only a version whose text holds
+ * "_conflicts" is parsed.  1 when carried, 0 when there was nothing to
+ * carry.
+ */
+int sanshe_node_carry_conflicts(sanshe_change *change, cJSON *doc, sanshe_doc_draft *draft);
+
+/**
  * Commit `change` as `member`: message "<subject>\n\nSanshe-Op: <op>\n",
  * author and committer the member at the current time, signed with their
  * key.  The caller holds the store's lock.

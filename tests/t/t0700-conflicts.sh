@@ -1,7 +1,7 @@
 #!/bin/sh
 # Conflicts: listing them (conflicts), settling them (resolve: an option, a
-# value of one's own, or in the editor); stock git verifies the resolve
-# commits.
+# value of one's own, or in the editor), put and import carrying them into
+# new versions; stock git verifies the resolve commits.
 . "$(dirname "$0")/lib.sh"
 
 export SANSHE_REPO="$SCRATCH/node"
@@ -150,6 +150,19 @@ expect_ok "conflicts of one document, of a space, and none" '
 	grep -q "no case/nothing-here" err
 '
 
+expect_ok "put keeps the stored conflicts when the record says nothing of them" '
+	python3 -c "
+import json; d = json.load(open(\"c.json\")); del d[\"_conflicts\"]
+d[\"client\"][\"address\"] = \"兰州市城关区东岗西路兰园小区9号楼\"
+print(json.dumps(d, ensure_ascii=False))" >plain.json
+	not grep -q _conflicts plain.json
+	sanshe put plain.json >/dev/null
+	test "$(field /client/address)" = "\"兰州市城关区东岗西路兰园小区9号楼\""
+	test "$(entries)" -eq 4
+	sanshe get "$CASE" >stored.json
+	sanshe check stored.json >/dev/null
+'
+
 expect_ok "resolve --take 0 keeps the value, --take N takes another; the entries go" '
 	sanshe resolve "$CASE" --path /client/household_size --take 0 >out
 	grep -qx "resolved $CASE at '"'"'/client/household_size'"'"'" out
@@ -287,6 +300,17 @@ expect_ok "git verifies the resolve commits, signed by whoever resolved" '
 		git -C "$SANSHE_REPO" -c gpg.format=ssh -c gpg.ssh.allowedSignersFile="$SCRATCH/signers" verify-commit "$c" 2>/dev/null
 	done
 	git -C "$SANSHE_REPO" fsck --strict
+'
+
+expect_ok "import keeps the stored conflicts of the documents it replaces" '
+	test "$(entries)" -eq 1
+	python3 -c "
+import json; d = json.load(open(\"c.json\")); del d[\"_conflicts\"]
+d[\"status\"] = \"referred\"
+print(json.dumps(d, ensure_ascii=False))" >lines.jsonl
+	sanshe import lines.jsonl >/dev/null
+	test "$(field /status)" = "\"referred\""
+	test "$(entries)" -eq 1
 '
 
 done_testing
