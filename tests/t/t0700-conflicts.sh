@@ -57,6 +57,26 @@ for t in sys.argv[1].split("/")[1:]:
 print(json.dumps(v, ensure_ascii=False))' "$1"
 }
 
+# plain POINTER VALUE: c.json without its _conflicts, and VALUE (JSON) at POINTER.
+plain() {
+	python3 - "$1" "$2" <<-'PY'
+	import json, sys
+	d = json.load(open("c.json"))
+	del d["_conflicts"]
+	*parents, last = sys.argv[1].split("/")[1:]
+	holder = d
+	for t in parents:
+	    holder = holder[t]
+	holder[last] = json.loads(sys.argv[2])
+	print(json.dumps(d, ensure_ascii=False))
+	PY
+}
+
+# kept: the file in which a refused edit was kept (named in err).
+kept() {
+	sed -n "s/.*your edit is kept in //p" err
+}
+
 # Editors for resolve: each changes the file it is given, as a person would.
 cat >edit-json <<'EOF'
 #!/bin/sh
@@ -151,10 +171,7 @@ expect_ok "conflicts of one document, of a space, and none" '
 '
 
 expect_ok "put keeps the stored conflicts when the record says nothing of them" '
-	python3 -c "
-import json; d = json.load(open(\"c.json\")); del d[\"_conflicts\"]
-d[\"client\"][\"address\"] = \"兰州市城关区东岗西路兰园小区9号楼\"
-print(json.dumps(d, ensure_ascii=False))" >plain.json
+	plain /client/address "\"兰州市城关区东岗西路兰园小区9号楼\"" >plain.json
 	not grep -q _conflicts plain.json
 	sanshe put plain.json >/dev/null
 	test "$(field /client/address)" = "\"兰州市城关区东岗西路兰园小区9号楼\""
@@ -267,19 +284,16 @@ expect_ok "an edit that forges an entry, settles nothing or breaks the schema is
 	status_is 1 env EDITOR="$SCRATCH/edit-json forge" "$SANSHE_BIN" resolve "$CASE"
 	grep -q "_conflicts has an entry the document did not have" err
 	grep -q "\"value\":\"critical\"" err
-	kept=$(sed -n "s/.*your edit is kept in //p" err)
-	grep -q critical "$kept"
-	rm "$kept"
+	grep -q critical "$(kept)"
+	rm "$(kept)"
 	status_is 1 env EDITOR="$SCRATCH/edit-json risk-only" "$SANSHE_BIN" resolve "$CASE"
 	grep -q "the edit settled no conflict" err
-	kept=$(sed -n "s/.*your edit is kept in //p" err)
-	rm "$kept"
+	rm "$(kept)"
 	status_is 1 env EDITOR="$SCRATCH/edit-json settle-invalid" "$SANSHE_BIN" resolve "$CASE"
 	grep -q "/risk_level: must be one of" err
 	grep -q "the edit is not valid" err
-	kept=$(sed -n "s/.*your edit is kept in //p" err)
-	grep -q extreme "$kept"
-	rm "$kept"
+	grep -q extreme "$(kept)"
+	rm "$(kept)"
 	heads | cmp - before
 	EDITOR=true sanshe resolve "$CASE" >out
 	grep -qx "no change: nothing written" out
@@ -304,10 +318,7 @@ expect_ok "git verifies the resolve commits, signed by whoever resolved" '
 
 expect_ok "import keeps the stored conflicts of the documents it replaces" '
 	test "$(entries)" -eq 1
-	python3 -c "
-import json; d = json.load(open(\"c.json\")); del d[\"_conflicts\"]
-d[\"status\"] = \"referred\"
-print(json.dumps(d, ensure_ascii=False))" >lines.jsonl
+	plain /status "\"referred\"" >lines.jsonl
 	sanshe import lines.jsonl >/dev/null
 	test "$(field /status)" = "\"referred\""
 	test "$(entries)" -eq 1
