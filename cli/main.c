@@ -123,7 +123,8 @@ static const struct cli_command commands[] = {
 	     "Each non-empty line of FILE is one record.  All are checked and\n"
 	     "signed and written in one commit, or, if one line is wrong, none is\n"
 	     "and the message names the line.  The documents of one import go to\n"
-	     "one space.\n"
+	     "one space.  A record replacing a stored document with conflicts keeps\n"
+	     "them, as with 'sanshe put'.\n"
 	     "\n"
 	     "example:\n"
 	     "  sanshe import visits-2023-03.jsonl\n") },
@@ -197,7 +198,10 @@ static const struct cli_command commands[] = {
 	     "Check the record (standard input without FILE) against its schema,\n"
 	     "sign it as you (the member whose key is used), and save it in its\n"
 	     "space in one signed commit.  Prints <type>/<id>.  A record with the\n"
-	     "id of a stored one replaces it.\n"
+	     "id of a stored one replaces it; when the stored one has conflicts\n"
+	     "(see 'sanshe conflicts') and the record has no _conflicts, they are\n"
+	     "kept in the new version: only 'sanshe resolve', or an edit that\n"
+	     "removes them, settles them.\n"
 	     "\n"
 	     "example:\n"
 	     "  sanshe put visit.json\n") },
