@@ -169,7 +169,7 @@ static int report(scan *s, const char *type, const char *id)
 
 	if ((err = sanshe_json_parse(&doc, s->text.ptr, s->text.size, NULL, NULL)) != 0 ||
 	    (err = sanshe_conflicts_read(&c, doc)) != 0) {
-		sanshe_error_prefix("%s/%s in space '%s'", type, id, s->space);
+		sanshe_error_prefix(_("%s/%s in space '%s'"), type, id, s->space);
 		goto done;
 	}
 	if (!c.count)
