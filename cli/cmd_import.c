@@ -20,7 +20,10 @@ typedef struct import {
 	size_t count;
 } import;
 
-/* One line: a record drafted, signed and written into the change. */
+/*
+ * One line: a record drafted, signed and written into the change (with the
+ * conflicts of the version it replaces, when it says nothing of them).
+ */
 static int import_line(import *im, const char *text, size_t len, size_t line)
 {
 	char origin[4200], space[SANSHE_SPACE_MAX];
@@ -45,7 +48,8 @@ static int import_line(import *im, const char *text, size_t len, size_t line)
 				       draft.type->name, space, im->space);
 		goto done;
 	}
-	err = sanshe_node_write(im->change, doc, &draft, &im->w->member, im->w->clock, NULL);
+	if ((err = sanshe_node_carry_conflicts(im->change, doc, &draft)) >= 0)
+		err = sanshe_node_write(im->change, doc, &draft, &im->w->member, im->w->clock, NULL);
 	im->count++;
 done:
 	if (err)

@@ -45,16 +45,6 @@ static int list_space(const char *space, const git_oid *head, void *payload)
 	return sanshe_store_list(l->store, space, l->type, print_doc, l);
 }
 
-static int space_exists(sanshe_store *store, const char *space)
-{
-	git_oid head;
-	int err = sanshe_store_head(store, space, &head);
-
-	if (err == SANSHE_ENOTFOUND)
-		return sanshe_error_set(err, _("this repository has no space '%s'"), space);
-	return err;
-}
-
 int cmd_ls(int argc, char **argv)
 {
 	static const struct option options[] = { { "space", required_argument, NULL, 's' },
@@ -77,13 +67,10 @@ int cmd_ls(int argc, char **argv)
 	l.type = optind < argc ? argv[optind] : NULL;
 	if ((err = sanshe_registry_init()) == 0 && l.type && !sanshe_registry_find(l.type))
 		err = sanshe_error_set(SANSHE_ENOTFOUND, _("unknown document type '%s'"), l.type);
-	else if (!err && l.only_space && !sanshe_store_space_valid(l.only_space))
-		err = sanshe_error_set(SANSHE_EINVALID, _("'%s' is not a space: trust, common or "
-							  "org/<org-id>"), l.only_space);
 	if (!err && json && !(l.json = cJSON_CreateArray()))
 		err = sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
 	if (!err && (err = cli_open_store(&l.store)) == 0 && l.only_space)
-		err = space_exists(l.store, l.only_space);
+		err = cli_space_check(l.store, l.only_space);
 	if (!err)
 		err = sanshe_store_spaces(l.store, list_space, &l);
 	rc = err ? cli_fail() : l.json ? cli_print_json(l.json) : 0;

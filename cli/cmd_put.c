@@ -5,7 +5,10 @@
 #include "node.h"
 #include "repo.h"
 
-/* Draft the record, then sign, write and commit it in its space. */
+/*
+ * Draft the record, then sign, write and commit it in its space, with the
+ * conflicts of the version it replaces when it says nothing of them.
+ */
 static int put(sanshe_store *store, cli_writer *w, cJSON *doc, sanshe_buf *what)
 {
 	char space[SANSHE_SPACE_MAX], op[300];
@@ -18,6 +21,7 @@ static int put(sanshe_store *store, cli_writer *w, cJSON *doc, sanshe_buf *what)
 	    (err = cli_writer_begin(w, store)) != 0)
 		return err;
 	if ((err = sanshe_change_new(&change, store, space)) == 0 &&
+	    (err = sanshe_node_carry_conflicts(change, doc, &draft)) >= 0 &&
 	    (err = sanshe_node_write(change, doc, &draft, &w->member, w->clock, what)) == 0) {
 		snprintf(op, sizeof(op), "put %s", what->ptr);
 		err = cli_writer_commit(w, store, change, op);

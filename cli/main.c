@@ -11,6 +11,7 @@
 
 int cmd_canon(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_conflicts(int argc, char **argv);
 int cmd_edit(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_get(int argc, char **argv);
@@ -20,6 +21,7 @@ int cmd_log(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_put(int argc, char **argv);
+int cmd_resolve(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_help(int argc, char **argv);
@@ -54,6 +56,30 @@ static const struct cli_command commands[] = {
 	     "\n"
 	     "example:\n"
 	     "  sanshe check case.signed.json\n") },
+	{ "conflicts", cmd_conflicts, N_("list the conflicts waiting to be settled"),
+	  N_("usage: sanshe conflicts [<type>/<id>] [--space S] [--json]\n"
+	     "\n"
+	     "When two offices changed the same field of a record differently, sync\n"
+	     "keeps one value in the record and records the other (with who wrote\n"
+	     "it and when) in its _conflicts, until someone settles it with\n"
+	     "'sanshe resolve'.  This lists them: of every document, of the\n"
+	     "documents of space S, or of one document.  For each document, each\n"
+	     "field (a JSON pointer such as /client/phone) with its options,\n"
+	     "numbered for 'sanshe resolve --take N': [0] the value kept, [1]...\n"
+	     "the other values, each with its author (a member of the roster, or\n"
+	     "the key's fingerprint) and time.  \"(removed)\" stands for a field\n"
+	     "that one side removed.  Prints \"no conflicts\" when there are none.\n"
+	     "\n"
+	     "options:\n"
+	     "  --space S  only the documents of space S (trust, common or\n"
+	     "             org/<org-id>)\n"
+	     "  --json     print [{space, type, id, conflicts: [{path, kept: {value}\n"
+	     "             or {removed: true}, others: [{option, value or removed,\n"
+	     "             key, member, at}]}]}]\n"
+	     "\n"
+	     "examples:\n"
+	     "  sanshe conflicts\n"
+	     "  sanshe conflicts case/0183ca3d-eec0-7046-9e0c-55503fa5093f\n") },
 	{ "edit", cmd_edit, N_("change a document in your editor, then sign and save it"),
 	  N_("usage: sanshe edit <type>/<id> [--key NAME]\n"
 	     "\n"
@@ -98,7 +124,8 @@ static const struct cli_command commands[] = {
 	     "Each non-empty line of FILE is one record.  All are checked and\n"
 	     "signed and written in one commit, or, if one line is wrong, none is\n"
 	     "and the message names the line.  The documents of one import go to\n"
-	     "one space.\n"
+	     "one space.  A record replacing a stored document with conflicts keeps\n"
+	     "them, as with 'sanshe put'.\n"
 	     "\n"
 	     "example:\n"
 	     "  sanshe import visits-2023-03.jsonl\n") },
@@ -188,10 +215,44 @@ static const struct cli_command commands[] = {
 	     "Check the record (standard input without FILE) against its schema,\n"
 	     "sign it as you (the member whose key is used), and save it in its\n"
 	     "space in one signed commit.  Prints <type>/<id>.  A record with the\n"
-	     "id of a stored one replaces it.\n"
+	     "id of a stored one replaces it; when the stored one has conflicts\n"
+	     "(see 'sanshe conflicts') and the record has no _conflicts, they are\n"
+	     "kept in the new version: only 'sanshe resolve', or an edit that\n"
+	     "removes them, settles them.\n"
 	     "\n"
 	     "example:\n"
 	     "  sanshe put visit.json\n") },
+	{ "resolve", cmd_resolve, N_("settle a conflict: sign a version that keeps one value"),
+	  N_("usage: sanshe resolve <type>/<id> [--path P (--take N | --value JSON)]\n"
+	     "                      [--key NAME]\n"
+	     "\n"
+	     "Settle the conflict at field P of the document (see 'sanshe\n"
+	     "conflicts'): write a new version, signed by you, whose value at P is\n"
+	     "the one chosen and whose _conflicts no longer holds the entries of P.\n"
+	     "Without --path, the document must have conflicts at one path only.\n"
+	     "\n"
+	     "With no option, the document opens in $VISUAL or $EDITOR with its\n"
+	     "_conflicts at the top: change the values as you decide, remove the\n"
+	     "_conflicts entries you settled, save and quit.  The result is checked\n"
+	     "against its schema and saved like 'sanshe edit'; an edit that cannot\n"
+	     "be saved is kept in a file whose name is printed.\n"
+	     "\n"
+	     "options:\n"
+	     "  --path P        the field, as a JSON pointer ('' is the document)\n"
+	     "  --take N        0 keeps the value the document has; N takes the\n"
+	     "                  N-th other value (a removal removes the field)\n"
+	     "  --value JSON    set this value instead, e.g. '\"high\"' or '{\"a\": 1}'\n"
+	     "  --key NAME      sign with this key (default: the home's default key)\n"
+	     "\n"
+	     "When the other side removed the whole document (path ''), taking the\n"
+	     "removal is 'sanshe rm'; --take 0 keeps the document.\n"
+	     "\n"
+	     "examples:\n"
+	     "  sanshe resolve case/0183ca3d-eec0-7046-9e0c-55503fa5093f \\\n"
+	     "      --path /risk_level --take 1\n"
+	     "  sanshe resolve case/0183ca3d-eec0-7046-9e0c-55503fa5093f \\\n"
+	     "      --path /client/phone --value '\"13709310002\"'\n"
+	     "  sanshe resolve case/0183ca3d-eec0-7046-9e0c-55503fa5093f\n") },
 	{ "rm", cmd_rm, N_("remove a document in a signed commit"),
 	  N_("usage: sanshe rm <type>/<id> [--key NAME]\n"
 	     "\n"

@@ -80,6 +80,20 @@ void cli_writer_dispose(cli_writer *w, sanshe_store *store)
 	memset(w, 0, sizeof(*w));
 }
 
+int cli_space_check(sanshe_store *store, const char *space)
+{
+	git_oid head;
+	int err;
+
+	if (!sanshe_store_space_valid(space))
+		return sanshe_error_set(SANSHE_EINVALID, _("'%s' is not a space: trust, common or "
+							   "org/<org-id>"), space);
+	err = sanshe_store_head(store, space, &head);
+	if (err == SANSHE_ENOTFOUND)
+		return sanshe_error_set(err, _("this repository has no space '%s'"), space);
+	return err;
+}
+
 int cli_doc_ref_parse(cli_doc_ref *out, const char *arg)
 {
 	const char *slash = strchr(arg, '/');

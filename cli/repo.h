@@ -54,6 +54,12 @@ void cli_writer_end(cli_writer *w, sanshe_store *store);
 /** Wipe the key (ending the writing if still begun). */
 void cli_writer_dispose(cli_writer *w, sanshe_store *store);
 
+/**
+ * A --space argument: a space name (trust, common or org/<org-id>) that
+ * this repository has, or a clear error.
+ */
+int cli_space_check(sanshe_store *store, const char *space);
+
 /** A "<type>/<id>" argument, checked. */
 typedef struct cli_doc_ref {
 	const sanshe_type *type;

@@ -108,6 +108,17 @@ int sanshe_doc_draft_new(cJSON *doc, sanshe_doc_draft *draft)
 	return sanshe_doc_validate(doc, NULL, NULL);
 }
 
+void sanshe_doc_draft_after(sanshe_doc_draft *draft, const cJSON *version)
+{
+	sanshe_hlc latest;
+
+	if (sanshe_doc_latest_time(version, &latest) &&
+	    (!draft->has_before || sanshe_hlc_compare(latest, draft->before) > 0)) {
+		draft->before = latest;
+		draft->has_before = 1;
+	}
+}
+
 int sanshe_doc_draft_sign(cJSON *doc, const sanshe_doc_draft *draft, const sanshe_key *key,
 			  sanshe_clock *clock, uint64_t wall_ms)
 {

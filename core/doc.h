@@ -108,6 +108,12 @@ typedef struct sanshe_doc_draft {
 int sanshe_doc_draft_new(cJSON *doc, sanshe_doc_draft *draft);
 
 /**
+ * Make the draft sign after every clock value `version` carries too (the
+ * version it replaces, when `doc` no longer carries all of them).
+ */
+void sanshe_doc_draft_after(sanshe_doc_draft *draft, const cJSON *version);
+
+/**
  * Sign the draft `doc` with the unlocked `key`, at a time from `clock`
  * after the version it replaces.  A replaced version dated more than
  * SANSHE_DOC_AHEAD_MAX_MS after `wall_ms` is refused (a wrong clock

@@ -89,6 +89,31 @@ int sanshe_json_pointer_push(sanshe_buf *pointer, const char *token);
 /** Same, for an array index. */
 int sanshe_json_pointer_push_index(sanshe_buf *pointer, size_t index);
 
+/**
+ * The value that the RFC 6901 pointer `pointer` names in `root` ("" is
+ * `root` itself; "/notes/0" an element), borrowed from `root`; NULL when
+ * it names nothing or is not a pointer ("-", an index like "01" or a lone
+ * '~' name nothing).
+ */
+cJSON *sanshe_json_pointer_get(const cJSON *root, const char *pointer);
+
+/**
+ * Put `value` at `pointer` in `root`: it replaces the member or element
+ * there, or becomes a new member of the object that holds it.  `value` is
+ * taken over, also on failure.  SANSHE_ENOTFOUND when the object or array
+ * that would hold it is not there (or the index is past the end),
+ * SANSHE_EINVALID for "" (the root cannot be replaced in place); the
+ * message names the pointer.
+ */
+int sanshe_json_pointer_set(cJSON *root, const char *pointer, cJSON *value);
+
+/**
+ * Remove the member or element at `pointer` from `root` (the elements
+ * after it move up).  SANSHE_ENOTFOUND when there is none, SANSHE_EINVALID
+ * for "".
+ */
+int sanshe_json_pointer_remove(cJSON *root, const char *pointer);
+
 /** Are two trees equal as JSON values (objects unordered, numbers by value)? */
 int sanshe_json_equal(const cJSON *a, const cJSON *b);
 

@@ -1,11 +1,12 @@
 /*
  * Small helpers over cJSON trees shared by the modules that read documents:
- * counting code points, building RFC 6901 pointers, and comparing values as
- * JSON (objects unordered, numbers by value).  The parser itself lives in
+ * counting code points, building and following RFC 6901 pointers, and
+ * comparing values as JSON (objects unordered, numbers by value).  The parser itself lives in
  * json.c.
  */
 #include "common.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "json.h"
@@ -59,6 +60,162 @@ int sanshe_json_pointer_push(sanshe_buf *pointer, const char *token)
 int sanshe_json_pointer_push_index(sanshe_buf *pointer, size_t index)
 {
 	return sanshe_buf_printf(pointer, "/%zu", index);
+}
+
+/*
+ * The reference token that starts at `*p` (on its '/'), unescaped into
+ * `token`; `*p` moves to the '/' of the next one or to the end.
+ * SANSHE_EINVALID for a '~' followed by neither '0' nor '1'.
+ */
+static int next_token(const char **p, sanshe_buf *token)
+{
+	const char *s = *p + 1;
+	int err = 0;
+
+	sanshe_buf_clear(token);
+	for (; !err && *s && *s != '/'; s++) {
+		char c = *s;
+
+		if (c == '~') {
+			if (s[1] != '0' && s[1] != '1')
+				return SANSHE_EINVALID;
+			c = *++s == '0' ? '~' : '/';
+		}
+		err = sanshe_buf_putc(token, c);
+	}
+	*p = s;
+	return err;
+}
+
+static const char *token_text(const sanshe_buf *token)
+{
+	return token->ptr ? token->ptr : "";
+}
+
+/* An array index: digits, no leading zero (so "-" and "01" are none). */
+static int array_index(const char *token, size_t *out)
+{
+	size_t i = 0;
+
+	if (!*token || (token[0] == '0' && token[1]))
+		return 0;
+	for (const char *c = token; *c; c++) {
+		if (*c < '0' || *c > '9' || i > (SIZE_MAX - 9) / 10)
+			return 0;
+		i = i * 10 + (size_t)(*c - '0');
+	}
+	*out = i;
+	return 1;
+}
+
+/* The member or element of `v` that `token` names, or NULL. */
+static cJSON *child(const cJSON *v, const char *token)
+{
+	size_t i;
+
+	if (cJSON_IsObject(v))
+		return cJSON_GetObjectItemCaseSensitive(v, token);
+	if (cJSON_IsArray(v) && array_index(token, &i) && i < (size_t)cJSON_GetArraySize(v))
+		return cJSON_GetArrayItem(v, (int)i);
+	return NULL;
+}
+
+/*
+ * Follow a pointer that is not "" to what holds its last token: `*holder`
+ * receives that value and `last` the token.  SANSHE_ENOTFOUND when the way
+ * breaks off before, SANSHE_EINVALID when `pointer` is not a pointer.
+ */
+static int walk(const cJSON *root, const char *pointer, cJSON **holder, sanshe_buf *last)
+{
+	const cJSON *v = root;
+	const char *p = pointer;
+	int err;
+
+	*holder = NULL;
+	if (*p != '/')
+		return SANSHE_EINVALID;
+	while ((err = next_token(&p, last)) == 0 && *p)
+		if (!(v = child(v, token_text(last))))
+			return SANSHE_ENOTFOUND;
+	if (!err)
+		*holder = (cJSON *)v;
+	return err;
+}
+
+cJSON *sanshe_json_pointer_get(const cJSON *root, const char *pointer)
+{
+	sanshe_buf last = SANSHE_BUF_INIT;
+	cJSON *holder, *v = NULL;
+
+	if (!*pointer)
+		return (cJSON *)root;
+	if (walk(root, pointer, &holder, &last) == 0)
+		v = child(holder, token_text(&last));
+	sanshe_buf_dispose(&last);
+	return v;
+}
+
+/* The message of a failed set or remove at `pointer`. */
+static int pointer_error(int err, const char *pointer)
+{
+	if (err == SANSHE_EINVALID && !*pointer)
+		return sanshe_error_set(err, "%s", _("the pointer '' names the whole document, "
+						     "which cannot be replaced or removed in place"));
+	if (err == SANSHE_EINVALID)
+		return sanshe_error_set(err, _("'%s' is not a JSON pointer"), pointer);
+	if (err == SANSHE_ENOTFOUND)
+		return sanshe_error_set(err, _("there is nothing at '%s'"), pointer);
+	return sanshe_error_set(err, "%s", _("out of memory"));
+}
+
+/* Put `value` as the member or element `name` of `holder`. */
+static int put_in(cJSON *holder, const char *name, cJSON *value)
+{
+	size_t i;
+
+	if (cJSON_IsObject(holder) && cJSON_GetObjectItemCaseSensitive(holder, name))
+		return cJSON_ReplaceItemInObjectCaseSensitive(holder, name, value) ? 0 : SANSHE_ENOMEM;
+	if (cJSON_IsObject(holder))
+		return cJSON_AddItemToObject(holder, name, value) ? 0 : SANSHE_ENOMEM;
+	if (cJSON_IsArray(holder) && array_index(name, &i) && i < (size_t)cJSON_GetArraySize(holder))
+		return cJSON_ReplaceItemInArray(holder, (int)i, value) ? 0 : SANSHE_ENOMEM;
+	return SANSHE_ENOTFOUND;
+}
+
+int sanshe_json_pointer_set(cJSON *root, const char *pointer, cJSON *value)
+{
+	sanshe_buf last = SANSHE_BUF_INIT;
+	cJSON *holder;
+	int err = *pointer ? walk(root, pointer, &holder, &last) : SANSHE_EINVALID;
+
+	if (!err)
+		err = put_in(holder, token_text(&last), value);
+	if (err == SANSHE_ENOTFOUND) {
+		cJSON_Delete(value);
+		sanshe_error_set(err, _("cannot put a value at '%s': what would hold it is not "
+					"there"), pointer);
+	} else if (err) {
+		cJSON_Delete(value);
+		pointer_error(err, pointer);
+	}
+	sanshe_buf_dispose(&last);
+	return err;
+}
+
+int sanshe_json_pointer_remove(cJSON *root, const char *pointer)
+{
+	sanshe_buf last = SANSHE_BUF_INIT;
+	cJSON *holder, *v = NULL;
+	int err = *pointer ? walk(root, pointer, &holder, &last) : SANSHE_EINVALID;
+
+	if (!err && !(v = child(holder, token_text(&last))))
+		err = SANSHE_ENOTFOUND;
+	if (!err)
+		cJSON_Delete(cJSON_DetachItemViaPointer(holder, v));
+	else
+		pointer_error(err, pointer);
+	sanshe_buf_dispose(&last);
+	return err;
 }
 
 static int json_type(const cJSON *v)

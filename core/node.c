@@ -2,12 +2,14 @@
 #include "common.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "canon.h"
+#include "conflicts.h"
 #include "fs.h"
 #include "json.h"
 #include "node.h"
@@ -60,6 +62,29 @@ int sanshe_node_write(sanshe_change *change, cJSON *doc, const sanshe_doc_draft 
 	if ((err = sanshe_change_put(change, draft->type->name, id, text.ptr, text.size)) == 0 && what)
 		err = sanshe_buf_printf(what, "%s/%s", draft->type->name, id);
 done:
+	sanshe_buf_dispose(&text);
+	return err;
+}
+
+int sanshe_node_carry_conflicts(sanshe_change *change, cJSON *doc, sanshe_doc_draft *draft)
+{
+	static const char marker[] = "\"_conflicts\"";
+	const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "id"));
+	sanshe_buf text = SANSHE_BUF_INIT;
+	cJSON *stored = NULL;
+	int err;
+
+	if (!id || cJSON_GetObjectItemCaseSensitive(doc, "_conflicts"))
+		return 0;
+	err = sanshe_change_read(change, draft->type->name, id, &text);
+	if (err == SANSHE_ENOTFOUND) {
+		sanshe_error_clear();
+		err = 0;
+	} else if (!err && text.size && memmem(text.ptr, text.size, marker, sizeof(marker) - 1) &&
+		   (err = sanshe_json_parse(&stored, text.ptr, text.size, NULL, NULL)) == 0) {
+		err = sanshe_conflicts_carry(doc, draft, stored);
+	}
+	cJSON_Delete(stored);
 	sanshe_buf_dispose(&text);
 	return err;
 }
@@ -252,6 +277,112 @@ int sanshe_node_member(sanshe_store *store, const sanshe_key *key, sanshe_member
 		return err;
 	out->key = key;
 	return 0;
+}
+
+/* ---- names by fingerprint ---- */
+
+typedef struct known {
+	char fingerprint[SANSHE_KEY_FINGERPRINT_MAX];
+	char *name;
+} known;
+
+struct sanshe_node_names {
+	sanshe_store *store; /* while loading */
+	known *members;      /* sorted by fingerprint */
+	size_t count, alloc;
+};
+
+/* Note the name and key fingerprint of one member document. */
+static int note_member(const char *type, const char *id, const git_oid *blob, void *payload)
+{
+	sanshe_node_names *names = payload;
+	unsigned char pk[SANSHE_KEY_PUBLIC_BYTES];
+	sanshe_buf text = SANSHE_BUF_INIT;
+	const cJSON *key, *name;
+	cJSON *doc = NULL;
+	known *k;
+	int err;
+
+	(void)type, (void)id;
+	if ((err = sanshe_store_read_blob(names->store, blob, &text)) != 0)
+		goto done;
+	key = name = NULL;
+	if (sanshe_json_parse(&doc, text.ptr, text.size, NULL, NULL) == 0) {
+		key = cJSON_GetObjectItemCaseSensitive(doc, "key");
+		name = cJSON_GetObjectItemCaseSensitive(doc, "name");
+	}
+	if (!cJSON_IsString(key) || !cJSON_IsString(name) ||
+	    sanshe_key_parse_openssh(pk, NULL, key->valuestring) != 0)
+		goto done; /* a damaged entry names no one: verify reports it */
+	if (names->count == names->alloc) {
+		size_t alloc = names->alloc ? 2 * names->alloc : 64;
+		known *grown = realloc(names->members, alloc * sizeof(*grown));
+
+		if (!grown) {
+			err = out_of_memory();
+			goto done;
+		}
+		names->members = grown;
+		names->alloc = alloc;
+	}
+	k = &names->members[names->count];
+	if ((err = sanshe_key_fingerprint_of(k->fingerprint, pk)) == 0 &&
+	    !(k->name = strdup(name->valuestring)))
+		err = out_of_memory();
+	if (!err)
+		names->count++;
+done:
+	if (!err)
+		sanshe_error_clear();
+	cJSON_Delete(doc);
+	sanshe_buf_dispose(&text);
+	return err;
+}
+
+static int by_fingerprint(const void *a, const void *b)
+{
+	return strcmp(((const known *)a)->fingerprint, ((const known *)b)->fingerprint);
+}
+
+int sanshe_node_names_load(sanshe_node_names **out, sanshe_store *store)
+{
+	sanshe_node_names *names = calloc(1, sizeof(*names));
+	int err;
+
+	*out = NULL;
+	if (!names)
+		return out_of_memory();
+	names->store = store;
+	if ((err = sanshe_store_list(store, "trust", "member", note_member, names)) != 0) {
+		sanshe_node_names_free(names);
+		return err;
+	}
+	names->store = NULL;
+	if (names->count)
+		qsort(names->members, names->count, sizeof(*names->members), by_fingerprint);
+	*out = names;
+	return 0;
+}
+
+const char *sanshe_node_names_find(const sanshe_node_names *names, const char *fingerprint)
+{
+	known key, *hit;
+
+	if (!names->count || strlen(fingerprint) >= sizeof(key.fingerprint))
+		return NULL;
+	strcpy(key.fingerprint, fingerprint);
+	hit = bsearch(&key, names->members, names->count, sizeof(key), by_fingerprint);
+	return hit ? hit->name : NULL;
+}
+
+void sanshe_node_names_free(sanshe_node_names *names)
+{
+	if (!names)
+		return;
+	for (size_t i = 0; i < names->count; i++)
+		free(names->members[i].name);
+	free(names->members);
+	free(names);
 }
 
 /* ---- founding ---- */

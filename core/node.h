@@ -65,6 +65,26 @@ int sanshe_node_found(sanshe_store **out, const char *path, const sanshe_foundin
  */
 int sanshe_node_member(sanshe_store *store, const sanshe_key *key, sanshe_member *out);
 
+/** Who is who in the roster: member names by key fingerprint. */
+typedef struct sanshe_node_names sanshe_node_names;
+
+/**
+ * Read the member documents of the trust space (revoked members too: they
+ * wrote what they wrote) and note each one's name under the fingerprint of
+ * its key.  A member document that cannot be read names no one.  Release
+ * with sanshe_node_names_free.
+ */
+int sanshe_node_names_load(sanshe_node_names **out, sanshe_store *store);
+
+/**
+ * The name of the member whose key has `fingerprint` ("SHA256:…"), or
+ * NULL when the roster has none (borrowed from `names`).
+ */
+const char *sanshe_node_names_find(const sanshe_node_names *names, const char *fingerprint);
+
+/** Release the names.  NULL is fine. */
+void sanshe_node_names_free(sanshe_node_names *names);
+
 /**
  * May `member` write documents of `type`?  Until roles are enforced in
  * full, the roster (org, member) is written by admins only.  0 or
@@ -82,6 +102,16 @@ int sanshe_node_space(const sanshe_type *type, const sanshe_member *member,
  */
 int sanshe_node_write(sanshe_change *change, cJSON *doc, const sanshe_doc_draft *draft,
 		      const sanshe_member *member, sanshe_clock *clock, sanshe_buf *what);
+
+/**
+ * `doc`, a draft, is about to replace its version in the space of
+ * `change`: when `doc` has no `_conflicts` and that version has some,
+ * they are carried into `doc` (sanshe_conflicts_carry), so that a put
+ * never drops the values nobody settled.  Only a version whose text holds
+ * "_conflicts" is parsed.  1 when carried, 0 when there was nothing to
+ * carry.
+ */
+int sanshe_node_carry_conflicts(sanshe_change *change, cJSON *doc, sanshe_doc_draft *draft);
 
 /**
  * Commit `change` as `member`: message "<subject>\n\nSanshe-Op: <op>\n",

@@ -520,18 +520,28 @@ static int doc_not_found(const char *space, const char *rev, const char *type,
 				type, id, space);
 }
 
-static int read_blob(sanshe_store *store, const git_tree_entry *entry,
-		     const char *path, sanshe_buf *out)
+int sanshe_store_read_blob(sanshe_store *store, const git_oid *id, sanshe_buf *out)
 {
+	char hex[GIT_OID_HEXSZ + 1];
 	git_blob *blob = NULL;
-	int err = git_blob_lookup(&blob, store->repo, git_tree_entry_id(entry));
+	int err = git_blob_lookup(&blob, store->repo, id);
 
 	if (err < 0)
-		return sanshe_store__git_error(err, SANSHE_EIO,
-					       _("cannot read '%s'"), path);
+		return sanshe_store__git_error(err, SANSHE_EIO, _("cannot read blob %s"),
+					       git_oid_tostr(hex, sizeof(hex), id));
 	err = sanshe_buf_put(out, git_blob_rawcontent(blob),
 			     (size_t)git_blob_rawsize(blob));
 	git_blob_free(blob);
+	return err;
+}
+
+static int read_blob(sanshe_store *store, const git_tree_entry *entry,
+		     const char *path, sanshe_buf *out)
+{
+	int err = sanshe_store_read_blob(store, git_tree_entry_id(entry), out);
+
+	if (err == SANSHE_EIO)
+		sanshe_error_prefix(_("cannot read '%s'"), path);
 	return err;
 }
 

@@ -103,6 +103,12 @@ int sanshe_store_head(sanshe_store *store, const char *space, git_oid *out);
 int sanshe_store_read(sanshe_store *store, const char *space, const char *rev,
 		      const char *type, const char *id, sanshe_buf *out);
 
+/**
+ * Append the blob `id` (a document's, as sanshe_store_list reports it) to
+ * `out`: reading a listed document without finding it again by path.
+ */
+int sanshe_store_read_blob(sanshe_store *store, const git_oid *id, sanshe_buf *out);
+
 /** One document found by sanshe_store_list. */
 typedef int (*sanshe_store_doc_cb)(const char *type, const char *id, const git_oid *blob,
 				   void *payload);
@@ -150,6 +156,15 @@ int sanshe_change_put(sanshe_change *change, const char *type, const char *id,
  * change's start) nor the change holds it.
  */
 int sanshe_change_remove(sanshe_change *change, const char *type, const char *id);
+
+/**
+ * Append the document `type`/`id` as the space had it when the change
+ * started (not what the change itself wrote) to `out`: the version a new
+ * one replaces, read from the same tree the commit will be made on.
+ * SANSHE_ENOTFOUND ("no case/c1 in space 'org/o1'") when it had none.
+ */
+int sanshe_change_read(sanshe_change *change, const char *type, const char *id,
+		       sanshe_buf *out);
 
 /** How many different documents the change writes or removes. */
 size_t sanshe_change_size(const sanshe_change *change);

@@ -121,6 +121,28 @@ void sanshe_change__stage_limit(sanshe_change *change, size_t bytes)
 	sanshe_store__stage_limit(change->stage, bytes);
 }
 
+int sanshe_change_read(sanshe_change *change, const char *type, const char *id,
+		       sanshe_buf *out)
+{
+	sanshe_buf path = SANSHE_BUF_INIT;
+	git_tree_entry *entry = NULL;
+	int err = sanshe_store_doc_path(&path, type, id);
+
+	if (!err && !change->parent_tree)
+		err = SANSHE_ENOTFOUND;
+	else if (!err)
+		err = sanshe_store__blob_entry(&entry, change->parent_tree, path.ptr);
+	if (err == SANSHE_ENOTFOUND)
+		sanshe_error_set(err, _("no %s/%s in space '%s'"), type, id,
+				 change->space);
+	else if (!err)
+		err = sanshe_store_read_blob(change->store,
+					     git_tree_entry_id(entry), out);
+	git_tree_entry_free(entry);
+	sanshe_buf_dispose(&path);
+	return err;
+}
+
 size_t sanshe_change_size(const sanshe_change *change)
 {
 	return change->live;

@@ -336,6 +336,27 @@ static void test_doc_validate_names_the_document_and_field(void **state)
 	cJSON_Delete(doc);
 }
 
+static void test_doc_draft_after_signs_after_the_replaced_version(void **state)
+{
+	sanshe_doc_draft draft = { NULL, 1, { 1795000000000ULL, 3 } };
+	cJSON *older = cJSON_Parse("{\"_sig\":{\"at\":\"2020-01-01T00:00:00.000Z/0001\"}}");
+	cJSON *newer = cJSON_Parse("{\"_conflicts\":[{\"at\":\"2027-01-01T00:00:00.000Z/0002\"}]}");
+	sanshe_hlc t;
+
+	(void)state;
+	sanshe_doc_draft_after(&draft, older);
+	assert_int_equal(draft.before.ms, 1795000000000ULL);
+	assert_int_equal(draft.before.counter, 3);
+	sanshe_doc_draft_after(&draft, newer);
+	assert_int_equal(sanshe_hlc_parse(&t, "2027-01-01T00:00:00.000Z/0002"), 0);
+	assert_int_equal(sanshe_hlc_compare(draft.before, t), 0);
+	draft.has_before = 0;
+	sanshe_doc_draft_after(&draft, older);
+	assert_true(draft.has_before);
+	cJSON_Delete(older);
+	cJSON_Delete(newer);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -351,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_doc_prepare_gives_a_uuid_and_drops_old_signatures),
 		cmocka_unit_test(test_doc_prepare_refuses_bad_input),
 		cmocka_unit_test(test_doc_validate_names_the_document_and_field),
+		cmocka_unit_test(test_doc_draft_after_signs_after_the_replaced_version),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

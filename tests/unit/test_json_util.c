@@ -1,6 +1,7 @@
 /*
  * Unit tests for the JSON helpers of core/json_util.c: code point counts,
- * RFC 6901 pointer escapes and JSON value equality.
+ * RFC 6901 pointers (escapes, following, setting, removing) and JSON value
+ * equality.
  */
 #include "common.h"
 
@@ -66,6 +67,99 @@ static void test_json_pointer_push_index_appends_decimal(void **state)
 	assert_int_equal(sanshe_json_pointer_push_index(&p, 12), 0);
 	assert_string_equal(p.ptr, "/notes/0/12");
 	sanshe_buf_dispose(&p);
+}
+
+/* Is `v` equal, as JSON, to the value written `text`? */
+static int json_is(const cJSON *v, const char *text)
+{
+	cJSON *want = parse(text);
+	int eq = sanshe_json_equal(v, want);
+
+	cJSON_Delete(want);
+	return eq;
+}
+
+static const char pointer_doc[] =
+	"{\"client\":{\"name\":\"Ma\",\"a/b\":1,\"m~n\":2,\"\":3},"
+	"\"visits\":[{\"id\":\"v1\"},{\"id\":\"v2\"}]}";
+
+static void test_json_pointer_get_follows_members_and_elements(void **state)
+{
+	cJSON *doc = parse(pointer_doc);
+
+	(void)state;
+	assert_ptr_equal(sanshe_json_pointer_get(doc, ""), doc);
+	assert_string_equal(sanshe_json_pointer_get(doc, "/client/name")->valuestring, "Ma");
+	assert_int_equal(sanshe_json_pointer_get(doc, "/client/a~1b")->valueint, 1);
+	assert_int_equal(sanshe_json_pointer_get(doc, "/client/m~0n")->valueint, 2);
+	assert_int_equal(sanshe_json_pointer_get(doc, "/client/")->valueint, 3);
+	assert_string_equal(sanshe_json_pointer_get(doc, "/visits/1/id")->valuestring, "v2");
+	cJSON_Delete(doc);
+}
+
+static void test_json_pointer_get_names_nothing_for_bad_or_missing_paths(void **state)
+{
+	cJSON *doc = parse(pointer_doc);
+
+	(void)state;
+	assert_null(sanshe_json_pointer_get(doc, "client"));
+	assert_null(sanshe_json_pointer_get(doc, "/nobody"));
+	assert_null(sanshe_json_pointer_get(doc, "/client/name/x"));
+	assert_null(sanshe_json_pointer_get(doc, "/visits/2"));
+	assert_null(sanshe_json_pointer_get(doc, "/visits/-"));
+	assert_null(sanshe_json_pointer_get(doc, "/visits/01"));
+	assert_null(sanshe_json_pointer_get(doc, "/visits/99999999999999999999999"));
+	assert_null(sanshe_json_pointer_get(doc, "/client/m~2n"));
+	assert_null(sanshe_json_pointer_get(doc, "/client/m~"));
+	cJSON_Delete(doc);
+}
+
+static void test_json_pointer_set_replaces_or_adds(void **state)
+{
+	cJSON *doc = parse(pointer_doc);
+
+	(void)state;
+	assert_int_equal(sanshe_json_pointer_set(doc, "/client/name", cJSON_CreateString("Li")), 0);
+	assert_int_equal(sanshe_json_pointer_set(doc, "/client/phone", cJSON_CreateNumber(5)), 0);
+	assert_int_equal(sanshe_json_pointer_set(doc, "/visits/0", cJSON_CreateNull()), 0);
+	assert_true(json_is(doc,
+		"{\"client\":{\"name\":\"Li\",\"a/b\":1,\"m~n\":2,\"\":3,\"phone\":5},"
+		"\"visits\":[null,{\"id\":\"v2\"}]}"));
+	cJSON_Delete(doc);
+}
+
+static void test_json_pointer_set_refuses_what_has_no_holder(void **state)
+{
+	cJSON *doc = parse(pointer_doc), *before = parse(pointer_doc);
+
+	(void)state;
+	assert_int_equal(sanshe_json_pointer_set(doc, "/nobody/name", cJSON_CreateTrue()),
+			 SANSHE_ENOTFOUND);
+	assert_non_null(strstr(sanshe_error_last(), "'/nobody/name'"));
+	assert_int_equal(sanshe_json_pointer_set(doc, "/visits/2", cJSON_CreateTrue()),
+			 SANSHE_ENOTFOUND);
+	assert_int_equal(sanshe_json_pointer_set(doc, "/client/name/x", cJSON_CreateTrue()),
+			 SANSHE_ENOTFOUND);
+	assert_int_equal(sanshe_json_pointer_set(doc, "", cJSON_CreateTrue()), SANSHE_EINVALID);
+	assert_int_equal(sanshe_json_pointer_set(doc, "name", cJSON_CreateTrue()), SANSHE_EINVALID);
+	assert_true(sanshe_json_equal(doc, before));
+	cJSON_Delete(doc);
+	cJSON_Delete(before);
+}
+
+static void test_json_pointer_remove_takes_members_and_elements_out(void **state)
+{
+	cJSON *doc = parse(pointer_doc);
+
+	(void)state;
+	assert_int_equal(sanshe_json_pointer_remove(doc, "/client/a~1b"), 0);
+	assert_int_equal(sanshe_json_pointer_remove(doc, "/visits/0"), 0);
+	assert_int_equal(sanshe_json_pointer_remove(doc, "/visits/1"), SANSHE_ENOTFOUND);
+	assert_non_null(strstr(sanshe_error_last(), "'/visits/1'"));
+	assert_int_equal(sanshe_json_pointer_remove(doc, ""), SANSHE_EINVALID);
+	assert_true(json_is(doc,
+		"{\"client\":{\"name\":\"Ma\",\"m~n\":2,\"\":3},\"visits\":[{\"id\":\"v2\"}]}"));
+	cJSON_Delete(doc);
 }
 
 static void test_json_equal_compares_numbers_by_value(void **state)
@@ -146,6 +240,11 @@ int main(void)
 	    cmocka_unit_test(test_utf8_length_counts_code_points),
 	    cmocka_unit_test(test_json_pointer_push_escapes_tilde_and_slash),
 	    cmocka_unit_test(test_json_pointer_push_index_appends_decimal),
+	    cmocka_unit_test(test_json_pointer_get_follows_members_and_elements),
+	    cmocka_unit_test(test_json_pointer_get_names_nothing_for_bad_or_missing_paths),
+	    cmocka_unit_test(test_json_pointer_set_replaces_or_adds),
+	    cmocka_unit_test(test_json_pointer_set_refuses_what_has_no_holder),
+	    cmocka_unit_test(test_json_pointer_remove_takes_members_and_elements_out),
 	    cmocka_unit_test(test_json_equal_compares_numbers_by_value),
 	    cmocka_unit_test(test_json_equal_ignores_member_order),
 	    cmocka_unit_test(test_json_equal_keeps_array_order),

@@ -143,6 +143,68 @@ static void test_node_write_puts_a_signed_document_in_its_space(void **state)
 	sanshe_store_free(store);
 }
 
+/* Write the example case, with `conflicts` (JSON text, or NULL) added, as the admin. */
+static void write_case(fixture *f, sanshe_store *store, const sanshe_member *admin,
+		       const char *conflicts)
+{
+	sanshe_change *change = NULL;
+	sanshe_doc_draft draft;
+	cJSON *doc = NULL;
+
+	assert_int_equal(sanshe_json_parse_file(&doc, project_path("schemas/examples/case.json")), 0);
+	if (conflicts)
+		cJSON_AddItemToObject(doc, "_conflicts", cJSON_Parse(conflicts));
+	assert_int_equal(sanshe_doc_draft_new(doc, &draft), 0);
+	assert_int_equal(sanshe_change_new(&change, store, "org/tongxin"), 0);
+	assert_int_equal(sanshe_node_write(change, doc, &draft, admin, f->clock, NULL), 0);
+	assert_int_equal(sanshe_node_commit(change, admin, "put", "put", NULL), 0);
+	sanshe_change_free(change);
+	cJSON_Delete(doc);
+}
+
+/* Carry into a new draft of the example case; its `_conflicts` after that. */
+static int carry(sanshe_store *store, cJSON **conflicts)
+{
+	sanshe_change *change = NULL;
+	sanshe_doc_draft draft;
+	cJSON *doc = NULL;
+	int carried;
+
+	assert_int_equal(sanshe_json_parse_file(&doc, project_path("schemas/examples/case.json")), 0);
+	assert_int_equal(sanshe_doc_draft_new(doc, &draft), 0);
+	assert_int_equal(sanshe_change_new(&change, store, "org/tongxin"), 0);
+	carried = sanshe_node_carry_conflicts(change, doc, &draft);
+	*conflicts = cJSON_DetachItemFromObject(doc, "_conflicts");
+	sanshe_change_free(change);
+	cJSON_Delete(doc);
+	return carried;
+}
+
+static void test_node_carries_the_conflicts_of_the_replaced_version(void **state)
+{
+	static const char entries[] =
+		"[{\"path\":\"/risk_level\",\"value\":\"low\",\"key\":"
+		"\"SHA256:2222222222222222222222222222222222222222220\","
+		"\"at\":\"2024-05-01T08:00:00.000Z/0000\"}]";
+	fixture *f = *state;
+	sanshe_member admin;
+	sanshe_store *store = found(f, &admin);
+	cJSON *conflicts = NULL, *want = cJSON_Parse(entries);
+
+	assert_int_equal(sanshe_store_lock(store, 1000), 0);
+	assert_int_equal(carry(store, &conflicts), 0); /* no version yet */
+	assert_null(conflicts);
+	write_case(f, store, &admin, NULL);
+	assert_int_equal(carry(store, &conflicts), 0); /* a version without conflicts */
+	assert_null(conflicts);
+	write_case(f, store, &admin, entries);
+	assert_int_equal(carry(store, &conflicts), 1);
+	assert_true(sanshe_json_equal(conflicts, want));
+	cJSON_Delete(conflicts);
+	cJSON_Delete(want);
+	sanshe_store_free(store);
+}
+
 static void test_node_refuses_a_key_not_in_the_roster(void **state)
 {
 	fixture *f = *state;
@@ -153,6 +215,25 @@ static void test_node_refuses_a_key_not_in_the_roster(void **state)
 	assert_int_equal(sanshe_key_generate(&other, "stranger"), 0);
 	assert_int_equal(sanshe_node_member(store, other, &other_member), SANSHE_ENOTFOUND);
 	assert_non_null(strstr(sanshe_error_last(), "not a member"));
+	sanshe_key_free(other);
+	sanshe_store_free(store);
+}
+
+static void test_node_names_tell_who_has_a_key(void **state)
+{
+	fixture *f = *state;
+	sanshe_member admin;
+	sanshe_store *store = found(f, &admin);
+	sanshe_node_names *names = NULL;
+	sanshe_key *other = NULL;
+
+	assert_int_equal(sanshe_key_generate(&other, "stranger"), 0);
+	assert_int_equal(sanshe_node_names_load(&names, store), 0);
+	assert_string_equal(sanshe_node_names_find(names, sanshe_key_fingerprint(f->admin)),
+			    "Wang Li");
+	assert_null(sanshe_node_names_find(names, sanshe_key_fingerprint(other)));
+	assert_null(sanshe_node_names_find(names, "SHA256:"));
+	sanshe_node_names_free(names);
 	sanshe_key_free(other);
 	sanshe_store_free(store);
 }
@@ -182,7 +263,9 @@ int main(void)
 		T(test_node_found_makes_three_spaces_and_a_roster),
 		T(test_node_commits_are_signed_by_the_member),
 		T(test_node_write_puts_a_signed_document_in_its_space),
+		T(test_node_carries_the_conflicts_of_the_replaced_version),
 		T(test_node_refuses_a_key_not_in_the_roster),
+		T(test_node_names_tell_who_has_a_key),
 		T(test_node_found_that_fails_leaves_nothing),
 #undef T
 	};

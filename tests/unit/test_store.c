@@ -1098,6 +1098,60 @@ static void test_store_committed_change_cannot_be_used_again(void **state)
 	sanshe_change_free(change);
 }
 
+static int read_listed(const char *type, const char *id, const git_oid *blob,
+		       void *payload)
+{
+	fixture *f = payload;
+	sanshe_buf text = SANSHE_BUF_INIT;
+
+	(void)type;
+	assert_int_equal(sanshe_store_read_blob(f->store, blob, &text), 0);
+	assert_string_equal(text.ptr, strcmp(id, "c1") == 0 ? "one" : "two");
+	sanshe_buf_dispose(&text);
+	return 0;
+}
+
+static void test_store_listed_blobs_are_read_by_id(void **state)
+{
+	fixture *f = *state;
+	sanshe_buf text = SANSHE_BUF_INIT;
+	git_oid missing;
+
+	put_one(f->store, "common", "roster", "c1", "one", NULL);
+	put_one(f->store, "common", "roster", "c2", "two", NULL);
+	assert_int_equal(
+	    sanshe_store_list(f->store, "common", NULL, read_listed, f), 0);
+	memset(&missing, 0x42, sizeof(missing));
+	assert_int_equal(sanshe_store_read_blob(f->store, &missing, &text),
+			 SANSHE_EIO);
+	assert_non_null(strstr(sanshe_error_last(), "4242424242"));
+	sanshe_buf_dispose(&text);
+}
+
+static void test_store_change_reads_the_version_it_replaces(void **state)
+{
+	fixture *f = *state;
+	sanshe_change *change = NULL;
+	sanshe_buf text = SANSHE_BUF_INIT;
+
+	assert_int_equal(sanshe_change_new(&change, f->store, "common"), 0);
+	assert_int_equal(sanshe_change_read(change, "roster", "r1", &text),
+			 SANSHE_ENOTFOUND);
+	assert_string_equal(sanshe_error_last(),
+			    "no roster/r1 in space 'common'");
+	sanshe_change_free(change);
+	put_one(f->store, "common", "roster", "r1", "first", NULL);
+	assert_int_equal(sanshe_change_new(&change, f->store, "common"), 0);
+	assert_int_equal(sanshe_change_put(change, "roster", "r1", "second", 6),
+			 0);
+	assert_int_equal(sanshe_change_read(change, "roster", "r1", &text), 0);
+	assert_string_equal(text.ptr, "first");
+	assert_int_equal(sanshe_change_read(change, "roster", "r2", &text),
+			 SANSHE_ENOTFOUND);
+	sanshe_change_free(change);
+	sanshe_buf_dispose(&text);
+}
+
 #define DIR_TEST(f) cmocka_unit_test_setup_teardown(f, dir_setup, dir_teardown)
 #define REPO_TEST(f)                                                           \
 	cmocka_unit_test_setup_teardown(f, repo_setup, repo_teardown)
@@ -1140,6 +1194,8 @@ int main(void)
 		test_store_change_larger_than_its_memory_is_written_in_packs),
 	    REPO_TEST(test_store_failed_flush_fails_the_change),
 	    REPO_TEST(test_store_committed_change_cannot_be_used_again),
+	    REPO_TEST(test_store_listed_blobs_are_read_by_id),
+	    REPO_TEST(test_store_change_reads_the_version_it_replaces),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
