@@ -93,7 +93,9 @@ int sanshe_json_pointer_push_index(sanshe_buf *pointer, size_t index);
  * The value that the RFC 6901 pointer `pointer` names in `root` ("" is
  * `root` itself; "/notes/0" an element), borrowed from `root`; NULL when
  * it names nothing or is not a pointer ("-", an index like "01" or a lone
- * '~' name nothing).
+ * '~' name nothing).  A step into an array names the element that is an
+ * object with that "id" when there is one ("/referrals/r-2"), else the
+ * element at that index: conflict paths name records by id.
  */
 cJSON *sanshe_json_pointer_get(const cJSON *root, const char *pointer);
 

@@ -108,14 +108,39 @@ static int array_index(const char *token, size_t *out)
 	return 1;
 }
 
-/* The member or element of `v` that `token` names, or NULL. */
+/* The element of the array `v` that is an object whose "id" is `token`, or NULL. */
+static cJSON *element_by_id(const cJSON *v, const char *token)
+{
+	cJSON *el;
+
+	cJSON_ArrayForEach(el, v)
+	{
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(el, "id");
+
+		if (cJSON_IsString(id) && strcmp(id->valuestring, token) == 0)
+			return el;
+	}
+	return NULL;
+}
+
+/*
+ * The member or element of `v` that `token` names, or NULL.  In an array
+ * the token names the record whose id it is, or else the element at that
+ * index: the merge names records by id, which stays true when elements
+ * are added or removed before them.
+ */
 static cJSON *child(const cJSON *v, const char *token)
 {
+	cJSON *el;
 	size_t i;
 
 	if (cJSON_IsObject(v))
 		return cJSON_GetObjectItemCaseSensitive(v, token);
-	if (cJSON_IsArray(v) && array_index(token, &i) && i < (size_t)cJSON_GetArraySize(v))
+	if (!cJSON_IsArray(v))
+		return NULL;
+	if ((el = element_by_id(v, token)) != NULL)
+		return el;
+	if (array_index(token, &i) && i < (size_t)cJSON_GetArraySize(v))
 		return cJSON_GetArrayItem(v, (int)i);
 	return NULL;
 }
@@ -171,14 +196,14 @@ static int pointer_error(int err, const char *pointer)
 /* Put `value` as the member or element `name` of `holder`. */
 static int put_in(cJSON *holder, const char *name, cJSON *value)
 {
-	size_t i;
+	cJSON *old;
 
 	if (cJSON_IsObject(holder) && cJSON_GetObjectItemCaseSensitive(holder, name))
 		return cJSON_ReplaceItemInObjectCaseSensitive(holder, name, value) ? 0 : SANSHE_ENOMEM;
 	if (cJSON_IsObject(holder))
 		return cJSON_AddItemToObject(holder, name, value) ? 0 : SANSHE_ENOMEM;
-	if (cJSON_IsArray(holder) && array_index(name, &i) && i < (size_t)cJSON_GetArraySize(holder))
-		return cJSON_ReplaceItemInArray(holder, (int)i, value) ? 0 : SANSHE_ENOMEM;
+	if (cJSON_IsArray(holder) && (old = child(holder, name)) != NULL)
+		return cJSON_ReplaceItemViaPointer(holder, old, value) ? 0 : SANSHE_ENOMEM;
 	return SANSHE_ENOTFOUND;
 }
 

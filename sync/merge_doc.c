@@ -1,9 +1,10 @@
 /*
  * The merge of one document's three versions (see merge.h).
  *
- * The two sides are named by who wins, not by where they come from: A has
- * the greater clock, X the other.  Every rule below is written in terms of
- * A and X, which is what makes the merge symmetric.
+ * The two sides are named by their document clocks: A has the greater, X
+ * the other.  A and X only break ties: every value is decided by its own
+ * clock (the clock of the version that wrote it), which is what makes the
+ * merge symmetric and its result independent of the order of merges.
  */
 #include "common.h"
 
@@ -20,23 +21,31 @@ static int out_of_memory(void)
 	return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
 }
 
+/* (at, key) of `holder` into `out`: false when it has none that is valid. */
+static bool clock_parse(const cJSON *holder, sanshe_merge_clock *out)
+{
+	const cJSON *at = cJSON_GetObjectItemCaseSensitive(holder, "at");
+	const cJSON *key = cJSON_GetObjectItemCaseSensitive(holder, "key");
+
+	if (!cJSON_IsString(at) || !cJSON_IsString(key) ||
+	    sanshe_hlc_parse(&out->at, at->valuestring) != 0 ||
+	    strlen(key->valuestring) >= sizeof(out->key))
+		return false;
+	strcpy(out->key, key->valuestring);
+	return true;
+}
+
 int sanshe_merge_clock_of(const cJSON *doc, sanshe_merge_clock *out)
 {
 	const cJSON *holder = cJSON_GetObjectItemCaseSensitive(doc, "_sig");
-	const cJSON *at, *key;
 	char what[200];
 
 	if (!holder)
 		holder = cJSON_GetObjectItemCaseSensitive(doc, "_merge");
-	at = cJSON_GetObjectItemCaseSensitive(holder, "at");
-	key = cJSON_GetObjectItemCaseSensitive(holder, "key");
-	if (!cJSON_IsString(at) || !cJSON_IsString(key) ||
-	    sanshe_hlc_parse(&out->at, at->valuestring) != 0 ||
-	    strlen(key->valuestring) >= sizeof(out->key))
+	if (!clock_parse(holder, out))
 		return sanshe_error_set(SANSHE_EINVALID,
 					_("%s: a version without a valid _sig or _merge clock"),
 					sanshe_doc_describe(doc, what, sizeof(what)));
-	strcpy(out->key, key->valuestring);
 	return 0;
 }
 
@@ -47,24 +56,165 @@ int sanshe_merge_clock_compare(const sanshe_merge_clock *a, const sanshe_merge_c
 	return c ? c : strcmp(a->key, b->key);
 }
 
+static const sanshe_merge_clock *clock_max(const sanshe_merge_clock *a,
+					   const sanshe_merge_clock *b)
+{
+	return sanshe_merge_clock_compare(a, b) >= 0 ? a : b;
+}
+
+/* ---- the clocks of values: a list of (path, clock) ---- */
+
+typedef struct stamp {
+	char *path; /* a JSON pointer; steps into keyed arrays name the element's id */
+	size_t len;
+	sanshe_merge_clock clock;
+} stamp;
+
+typedef struct stamps {
+	stamp *e;
+	size_t n, cap;
+} stamps;
+
+static void stamps_free(stamps *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->e[i].path);
+	free(s->e);
+	memset(s, 0, sizeof(*s));
+}
+
+static int stamps_add(stamps *s, const char *path, size_t len, const sanshe_merge_clock *clock)
+{
+	stamp *e;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 16;
+
+		if (!(e = realloc(s->e, cap * sizeof(*e))))
+			return SANSHE_ENOMEM;
+		s->e = e;
+		s->cap = cap;
+	}
+	e = &s->e[s->n];
+	if (!(e->path = strndup(path, len)))
+		return SANSHE_ENOMEM;
+	e->len = len;
+	e->clock = *clock;
+	s->n++;
+	return 0;
+}
+
+static int by_path(const void *p, const void *q)
+{
+	return strcmp(((const stamp *)p)->path, ((const stamp *)q)->path);
+}
+
+/* Is `prefix` (of `len` bytes) `path` or a pointer to something that holds it? */
+static bool holds(const char *prefix, size_t len, const char *path, size_t plen)
+{
+	return len <= plen && memcmp(prefix, path, len) == 0 && (len == plen || path[len] == '/');
+}
+
+/* ---- sides ---- */
+
+/* A side: its version, its clock, and the clocks of its values. */
+typedef struct side {
+	const sanshe_merge_version *v;
+	sanshe_merge_clock clock; /* the version's: _sig, _merge, or the removal */
+	stamps fields;		  /* _merge.fields, sorted by path */
+	sanshe_merge_outcome as_is; /* OURS or THEIRS */
+} side;
+
+/* The clocks of `_merge.fields` of a merge version (none for a signed one). */
+static int side_fields(side *s)
+{
+	const cJSON *doc = s->v->doc, *merge = cJSON_GetObjectItemCaseSensitive(doc, "_merge");
+	const cJSON *fields = cJSON_GetObjectItemCaseSensitive(merge, "fields"), *f;
+	char what[200];
+
+	if (!fields || cJSON_GetObjectItemCaseSensitive(doc, "_sig"))
+		return 0;
+	if (!cJSON_IsObject(fields))
+		goto invalid;
+	cJSON_ArrayForEach(f, fields)
+	{
+		sanshe_merge_clock clock;
+
+		if ((*f->string && *f->string != '/') || !clock_parse(f, &clock))
+			goto invalid;
+		if (stamps_add(&s->fields, f->string, strlen(f->string), &clock) != 0)
+			return out_of_memory();
+	}
+	if (s->fields.n)
+		qsort(s->fields.e, s->fields.n, sizeof(*s->fields.e), by_path);
+	return 0;
+invalid:
+	return sanshe_error_set(SANSHE_EINVALID, _("%s: /_merge/fields is not a list of clocks"),
+				sanshe_doc_describe(doc, what, sizeof(what)));
+}
+
+static int side_init(side *s, const sanshe_merge_version *v, sanshe_merge_outcome as_is)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->v = v;
+	s->as_is = as_is;
+	if (!v->doc) {
+		s->clock = v->removed;
+		return 0;
+	}
+	if ((err = sanshe_merge_clock_of(v->doc, &s->clock)) != 0)
+		return err;
+	return side_fields(s);
+}
+
+/* The clock of the value at `path` on side `s`: the nearest stamp that holds it. */
+static const sanshe_merge_clock *clock_at(const side *s, const char *path, size_t plen)
+{
+	const sanshe_merge_clock *best = &s->clock;
+	size_t best_len = 0;
+	bool found = false;
+
+	for (size_t i = 0; i < s->fields.n; i++) {
+		const stamp *e = &s->fields.e[i];
+
+		if (holds(e->path, e->len, path, plen) && (!found || e->len > best_len)) {
+			best = &e->clock;
+			best_len = e->len;
+			found = true;
+		}
+	}
+	return best;
+}
+
+/* The latest clock of anything at or under `path` on side `s`. */
+static const sanshe_merge_clock *clock_within(const side *s, const char *path, size_t plen)
+{
+	const sanshe_merge_clock *best = clock_at(s, path, plen);
+
+	for (size_t i = 0; i < s->fields.n; i++) {
+		const stamp *e = &s->fields.e[i];
+
+		if (e->len > plen && holds(path, plen, e->path, e->len))
+			best = clock_max(best, &e->clock);
+	}
+	return best;
+}
+
 /* ---- the recursive merge of values ---- */
 
 typedef struct mctx {
-	const sanshe_merge_clock *a, *x; /* the winner's clock, the other's */
-	cJSON *conflicts;		  /* the conflicts this merge records */
-	sanshe_buf path;		  /* JSON pointer of the value at hand */
+	const side *a, *x; /* the side with the greater clock, the other */
+	cJSON *conflicts;  /* the conflicts this merge records */
+	stamps clocks;	   /* the clock of every value of the result */
+	sanshe_buf path;   /* JSON pointer of the value at hand */
 	int err;
 } mctx;
 
-static cJSON *copy(mctx *c, const cJSON *v)
+static const char *path_of(const mctx *c)
 {
-	cJSON *d;
-
-	if (!v || c->err)
-		return NULL;
-	if (!(d = cJSON_Duplicate(v, 1)))
-		c->err = out_of_memory();
-	return d;
+	return c->path.ptr ? c->path.ptr : "";
 }
 
 static bool add_string(cJSON *obj, const char *name, const char *s)
@@ -72,7 +222,7 @@ static bool add_string(cJSON *obj, const char *name, const char *s)
 	return cJSON_AddStringToObject(obj, name, s) != NULL;
 }
 
-/* Record that `value` (NULL: a removal) by the version of `clock` lost at c->path. */
+/* Record that `value` (NULL: a removal), written at `clock`, lost at c->path. */
 static void conflict(mctx *c, const cJSON *value, const sanshe_merge_clock *clock)
 {
 	char at[SANSHE_HLC_MAX];
@@ -81,7 +231,7 @@ static void conflict(mctx *c, const cJSON *value, const sanshe_merge_clock *cloc
 	if (c->err)
 		goto fail;
 	sanshe_hlc_format(at, clock->at);
-	if (!entry || !add_string(entry, "path", c->path.ptr ? c->path.ptr : "") ||
+	if (!entry || !add_string(entry, "path", path_of(c)) ||
 	    !add_string(entry, "key", clock->key) || !add_string(entry, "at", at))
 		goto oom;
 	if (value && (!(v = cJSON_Duplicate(value, 1)) ||
@@ -97,15 +247,12 @@ fail:
 	cJSON_Delete(entry);
 }
 
-static cJSON *merge_value(mctx *c, const cJSON *b, const cJSON *a, const cJSON *x);
-
-/* Go one member (`name`) or element (`index`) down in c->path; path_pop comes back. */
-static size_t path_push(mctx *c, const char *name, size_t index)
+/* Go one step down in c->path (a member name or an element id); path_pop comes back. */
+static size_t path_push(mctx *c, const char *step)
 {
 	size_t saved = c->path.size;
 
-	if (!c->err && (name ? sanshe_json_pointer_push(&c->path, name)
-			     : sanshe_json_pointer_push_index(&c->path, index)) != 0)
+	if (!c->err && sanshe_json_pointer_push(&c->path, step) != 0)
 		c->err = out_of_memory();
 	return saved;
 }
@@ -115,49 +262,6 @@ static void path_pop(mctx *c, size_t saved)
 	c->path.size = saved;
 	if (c->path.ptr)
 		c->path.ptr[saved] = '\0';
-}
-
-static void merge_member(mctx *c, cJSON *out, const char *name, const cJSON *b,
-			 const cJSON *a, const cJSON *x)
-{
-	size_t saved = path_push(c, name, 0);
-	cJSON *r = merge_value(c, cJSON_GetObjectItemCaseSensitive(b, name),
-			       cJSON_GetObjectItemCaseSensitive(a, name),
-			       cJSON_GetObjectItemCaseSensitive(x, name));
-
-	path_pop(c, saved);
-	if (r && !cJSON_AddItemToObject(out, name, r)) {
-		cJSON_Delete(r);
-		c->err = out_of_memory();
-	}
-}
-
-/*
- * Objects member by member: A's members, then those only X has; a member
- * only the base has was removed on both sides.  At the top (`top`) the
- * reserved members are left out: they are merged on their own.
- */
-static cJSON *merge_object(mctx *c, const cJSON *b, const cJSON *a, const cJSON *x, bool top)
-{
-	cJSON *out = cJSON_CreateObject();
-	const cJSON *m;
-
-	if (!out) {
-		c->err = out_of_memory();
-		return NULL;
-	}
-	for (m = a->child; m && !c->err; m = m->next)
-		if (!(top && sanshe_doc_reserved(m->string)))
-			merge_member(c, out, m->string, b, a, x);
-	for (m = x->child; m && !c->err; m = m->next)
-		if (!(top && sanshe_doc_reserved(m->string)) &&
-		    !cJSON_GetObjectItemCaseSensitive(a, m->string))
-			merge_member(c, out, m->string, b, a, x);
-	if (c->err) {
-		cJSON_Delete(out);
-		return NULL;
-	}
-	return out;
 }
 
 /* ---- arrays of objects with an id: keyed sets ---- */
@@ -175,6 +279,11 @@ typedef struct keyed_set {
 static int by_id(const void *p, const void *q)
 {
 	return strcmp(((const keyed_el *)p)->id, ((const keyed_el *)q)->id);
+}
+
+static const char *id_of(const cJSON *el)
+{
+	return cJSON_GetObjectItemCaseSensitive(el, "id")->valuestring;
 }
 
 /*
@@ -227,6 +336,121 @@ static const cJSON *keyed_find(const keyed_set *set, const char *id)
 	return hit ? hit->el : NULL;
 }
 
+/* ---- the clocks of the values taken ---- */
+
+/* Stamp c->path with `clock`, the clock of a value of the result. */
+static void stamp_here(mctx *c, const sanshe_merge_clock *clock)
+{
+	if (!c->err && stamps_add(&c->clocks, path_of(c), c->path.size, clock) != 0)
+		c->err = out_of_memory();
+}
+
+/*
+ * Stamp every value of `v` (at c->path) with its clock on `s`, or with the
+ * later of its clocks on `s` and `t` (when both sides have it).  Values
+ * are the leaves: what the merge does not go into (not an object, not a
+ * keyed array, or an empty one).
+ */
+static void stamp_values(mctx *c, const cJSON *v, const side *s, const side *t)
+{
+	keyed_set set;
+	int keyed;
+
+	if (!v || c->err)
+		return;
+	if (cJSON_IsObject(v) && v->child) {
+		for (const cJSON *m = v->child; m && !c->err; m = m->next) {
+			size_t saved = path_push(c, m->string);
+
+			stamp_values(c, m, s, t);
+			path_pop(c, saved);
+		}
+		return;
+	}
+	if (cJSON_IsArray(v) && v->child && (keyed = keyed_load(v, &set)) != 0) {
+		const cJSON *el;
+
+		if (keyed < 0) {
+			c->err = out_of_memory();
+			return;
+		}
+		free(set.els);
+		cJSON_ArrayForEach(el, v)
+		{
+			size_t saved = path_push(c, id_of(el));
+
+			stamp_values(c, el, s, t);
+			path_pop(c, saved);
+		}
+		return;
+	}
+	if (t)
+		stamp_here(c, clock_max(clock_at(s, path_of(c), c->path.size),
+					clock_at(t, path_of(c), c->path.size)));
+	else
+		stamp_here(c, clock_at(s, path_of(c), c->path.size));
+}
+
+/* `v` of side `s` (and of `t` too, when not NULL) into the result, with its clocks. */
+static cJSON *take(mctx *c, const cJSON *v, const side *s, const side *t)
+{
+	cJSON *d;
+
+	if (!v || c->err)
+		return NULL;
+	if (!(d = cJSON_Duplicate(v, 1))) {
+		c->err = out_of_memory();
+		return NULL;
+	}
+	stamp_values(c, v, s, t);
+	return d;
+}
+
+static cJSON *merge_value(mctx *c, const cJSON *b, const cJSON *a, const cJSON *x);
+
+static void merge_member(mctx *c, cJSON *out, const char *name, const cJSON *b,
+			 const cJSON *a, const cJSON *x)
+{
+	size_t saved = path_push(c, name);
+	cJSON *r = merge_value(c, cJSON_GetObjectItemCaseSensitive(b, name),
+			       cJSON_GetObjectItemCaseSensitive(a, name),
+			       cJSON_GetObjectItemCaseSensitive(x, name));
+
+	path_pop(c, saved);
+	if (r && !cJSON_AddItemToObject(out, name, r)) {
+		cJSON_Delete(r);
+		c->err = out_of_memory();
+	}
+}
+
+/*
+ * Objects member by member: A's members, then those only X has; a member
+ * only the base has was removed on both sides.  At the top (`top`) the
+ * reserved members are left out: they are merged on their own.
+ */
+static cJSON *merge_object(mctx *c, const cJSON *b, const cJSON *a, const cJSON *x, bool top)
+{
+	cJSON *out = cJSON_CreateObject();
+	const cJSON *m;
+
+	if (!out) {
+		c->err = out_of_memory();
+		return NULL;
+	}
+	for (m = a->child; m && !c->err; m = m->next)
+		if (!(top && sanshe_doc_reserved(m->string)))
+			merge_member(c, out, m->string, b, a, x);
+	for (m = x->child; m && !c->err; m = m->next)
+		if (!(top && sanshe_doc_reserved(m->string)) &&
+		    !cJSON_GetObjectItemCaseSensitive(a, m->string))
+			merge_member(c, out, m->string, b, a, x);
+	if (c->err) {
+		cJSON_Delete(out);
+		return NULL;
+	}
+	return out;
+}
+
 /* Does the element stay?  Not when one side removed it and the other left it as it was. */
 static bool keyed_stays(const cJSON *b, const cJSON *a, const cJSON *x)
 {
@@ -239,11 +463,68 @@ static bool keyed_stays(const cJSON *b, const cJSON *a, const cJSON *x)
 	return true;
 }
 
-/* One element of the result, at `index`, merged from its three versions. */
-static void keyed_merge_el(mctx *c, cJSON *out, size_t index, const cJSON *b,
-			   const cJSON *a, const cJSON *x)
+/* Do the arrays `p` and `q` list the same ids in the same order? */
+static bool same_order(const cJSON *p, const cJSON *q)
 {
-	size_t saved = path_push(c, NULL, index);
+	const cJSON *e, *f;
+
+	if (!cJSON_IsArray(p) || !cJSON_IsArray(q))
+		return false;
+	for (e = p->child, f = q->child; e && f; e = e->next, f = f->next) {
+		const cJSON *ie = cJSON_GetObjectItemCaseSensitive(e, "id");
+		const cJSON *jf = cJSON_GetObjectItemCaseSensitive(f, "id");
+
+		if (!cJSON_IsString(ie) || !cJSON_IsString(jf) ||
+		    strcmp(ie->valuestring, jf->valuestring) != 0)
+			return false;
+	}
+	return !e && !f;
+}
+
+/* Append the ids of `arr` that `skip` does not have to `ids`. */
+static void ids_of(const char **ids, size_t *n, const cJSON *arr, const keyed_set *skip)
+{
+	const cJSON *el;
+
+	cJSON_ArrayForEach(el, arr)
+		if (!skip || !keyed_find(skip, id_of(el)))
+			ids[(*n)++] = id_of(el);
+}
+
+/*
+ * The order of the merged elements.  When a side kept the order of the
+ * base (or both sides have the same), the other side's order, then the
+ * elements only the first has; when both changed it, by id, so that the
+ * order does not depend on which merges came first.
+ */
+static size_t keyed_order(const cJSON *b, const cJSON *aa, const keyed_set *a, const cJSON *xa,
+			  const keyed_set *x, const char **ids)
+{
+	size_t n = 0, i = 0, j = 0;
+
+	if (same_order(aa, xa) || same_order(b, xa)) {
+		ids_of(ids, &n, aa, NULL);
+		ids_of(ids, &n, xa, a);
+	} else if (same_order(b, aa)) {
+		ids_of(ids, &n, xa, NULL);
+		ids_of(ids, &n, aa, x);
+	} else {
+		while (i < a->n || j < x->n) {
+			int d = i == a->n ? 1 : j == x->n ? -1 : strcmp(a->els[i].id, x->els[j].id);
+
+			ids[n++] = d <= 0 ? a->els[i].id : x->els[j].id;
+			i += d <= 0;
+			j += d >= 0;
+		}
+	}
+	return n;
+}
+
+/* One element of the result, merged from its three versions. */
+static void keyed_merge_el(mctx *c, cJSON *out, const char *id, const cJSON *b, const cJSON *a,
+			   const cJSON *x)
+{
+	size_t saved = path_push(c, id);
 	cJSON *r = merge_value(c, b, a, x);
 
 	path_pop(c, saved);
@@ -253,34 +534,28 @@ static void keyed_merge_el(mctx *c, cJSON *out, size_t index, const cJSON *b,
 	}
 }
 
-/* A's elements that stay, in A's order, then those only X has, in X's order. */
-static cJSON *keyed_merge(mctx *c, const keyed_set *b, const cJSON *aa, const keyed_set *a,
-			  const cJSON *xa, const keyed_set *x)
+static cJSON *keyed_merge(mctx *c, const cJSON *ba, const keyed_set *b, const cJSON *aa,
+			  const keyed_set *a, const cJSON *xa, const keyed_set *x)
 {
 	cJSON *out = cJSON_CreateArray();
-	const cJSON *el;
-	size_t index = 0;
+	const char **ids = malloc((a->n + x->n + 1) * sizeof(*ids));
+	size_t n;
 
-	if (!out) {
+	if (!out || !ids) {
+		cJSON_Delete(out);
+		free(ids);
 		c->err = out_of_memory();
 		return NULL;
 	}
-	cJSON_ArrayForEach(el, aa)
-	{
-		const char *id = cJSON_GetObjectItemCaseSensitive(el, "id")->valuestring;
-		const cJSON *be = keyed_find(b, id), *xe = keyed_find(x, id);
+	n = keyed_order(ba, aa, a, xa, x, ids);
+	for (size_t i = 0; i < n && !c->err; i++) {
+		const cJSON *be = keyed_find(b, ids[i]), *ae = keyed_find(a, ids[i]);
+		const cJSON *xe = keyed_find(x, ids[i]);
 
-		if (!c->err && keyed_stays(be, el, xe))
-			keyed_merge_el(c, out, index++, be, el, xe);
+		if (keyed_stays(be, ae, xe))
+			keyed_merge_el(c, out, ids[i], be, ae, xe);
 	}
-	cJSON_ArrayForEach(el, xa)
-	{
-		const char *id = cJSON_GetObjectItemCaseSensitive(el, "id")->valuestring;
-		const cJSON *be = keyed_find(b, id);
-
-		if (!c->err && !keyed_find(a, id) && keyed_stays(be, NULL, el))
-			keyed_merge_el(c, out, index++, be, NULL, el);
-	}
+	free(ids);
 	if (c->err) {
 		cJSON_Delete(out);
 		return NULL;
@@ -299,39 +574,58 @@ static int try_keyed(mctx *c, const cJSON *b, const cJSON *a, const cJSON *x, cJ
 	if (ka < 0 || kx < 0 || kb < 0)
 		c->err = out_of_memory();
 	else if (ka == 1 && kx == 1)
-		*out = keyed_merge(c, &bs, a, &as, x, &xs);
+		*out = keyed_merge(c, b, &bs, a, &as, x, &xs);
 	free(as.els);
 	free(xs.els);
 	free(bs.els);
 	return ka == 1 && kx == 1;
 }
 
+/* Is `v` an object or array with something in it? */
+static bool filled(const cJSON *v)
+{
+	return (cJSON_IsObject(v) || cJSON_IsArray(v)) && v->child;
+}
+
 /*
- * The heart of it.  Unchanged on a side: the other side's value.  Both
- * changed: objects member by member, keyed arrays element by element; an
- * edit beats a removal (the removal recorded); otherwise A's value, X's
- * recorded.
+ * The heart of it.  Two objects, or two keyed arrays: member by member,
+ * element by element.  Otherwise a value: the same on both sides, or
+ * unchanged on one side, it is taken; changed differently on both, an edit
+ * beats a removal (the removal recorded), and of two edits the one with
+ * the later clock wins (the other recorded).
  */
 static cJSON *merge_value(mctx *c, const cJSON *b, const cJSON *a, const cJSON *x)
 {
+	const side *win;
+	const cJSON *wv, *lv;
+	const sanshe_merge_clock *ca, *cx;
 	cJSON *out;
+	int d;
 
 	if (c->err)
 		return NULL;
-	if (sanshe_json_equal(a, x) || sanshe_json_equal(b, x))
-		return copy(c, a);
-	if (sanshe_json_equal(b, a))
-		return copy(c, x);
-	if (cJSON_IsObject(a) && cJSON_IsObject(x))
+	if (cJSON_IsObject(a) && cJSON_IsObject(x) && (a->child || x->child))
 		return merge_object(c, cJSON_IsObject(b) ? b : NULL, a, x, false);
-	if (a && x && try_keyed(c, b, a, x, &out))
+	if ((filled(a) || filled(x)) && a && x && try_keyed(c, b, a, x, &out))
 		return out;
-	if (!a) {
-		conflict(c, NULL, c->a);
-		return copy(c, x);
+	if (sanshe_json_equal(a, x))
+		return take(c, a, c->a, c->x);
+	if (sanshe_json_equal(b, x))
+		return take(c, a, c->a, NULL);
+	if (sanshe_json_equal(b, a))
+		return take(c, x, c->x, NULL);
+	ca = clock_within(c->a, path_of(c), c->path.size);
+	cx = clock_within(c->x, path_of(c), c->path.size);
+	if (!a || !x) { /* an edit against a removal: the edit stays */
+		conflict(c, NULL, a ? cx : ca);
+		return a ? take(c, a, c->a, NULL) : take(c, x, c->x, NULL);
 	}
-	conflict(c, x, c->x);
-	return copy(c, a);
+	d = sanshe_merge_clock_compare(ca, cx);
+	win = d >= 0 ? c->a : c->x; /* a tie goes to A, the greater document */
+	wv = win == c->a ? a : x;
+	lv = win == c->a ? x : a;
+	conflict(c, lv, win == c->a ? cx : ca);
+	return take(c, wv, win, NULL);
 }
 
 /* ---- _conflicts: a three-way set of entries, in canonical order ---- */
@@ -396,16 +690,61 @@ static bool entries_has(const entries *s, const char *text)
 	return s->n && bsearch(&key, s->e, s->n, sizeof(key), by_text);
 }
 
+/* The path of a conflict entry, or NULL when it has none. */
+static const char *entry_path(const cJSON *e)
+{
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "path");
+
+	return cJSON_IsString(p) ? p->valuestring : NULL;
+}
+
+/*
+ * Is entry `e` of `all` (the merged document `doc`'s) told by something
+ * else?  Its value is the document's own at its path (a removal: the
+ * document has nothing there), or another entry records the same value at
+ * the same path with a later clock.  Dropping those loses nothing, and
+ * keeps the entries the same whichever merges came first.
+ */
+static bool entry_told(const cJSON *doc, const entries *all, size_t i)
+{
+	const cJSON *e = all->e[i].item, *v = cJSON_GetObjectItemCaseSensitive(e, "value");
+	const char *path = entry_path(e);
+	sanshe_merge_clock mine, other;
+
+	if (!path)
+		return false;
+	if (*path) {
+		const cJSON *now = sanshe_json_pointer_get(doc, path);
+
+		if (v ? sanshe_json_equal(v, now) : !now)
+			return true;
+	}
+	if (!clock_parse(e, &mine))
+		return false;
+	for (size_t j = 0; j < all->n; j++) {
+		const cJSON *f = all->e[j].item;
+		const char *fp = entry_path(f);
+
+		if (j != i && fp && strcmp(fp, path) == 0 &&
+		    sanshe_json_equal(v, cJSON_GetObjectItemCaseSensitive(f, "value")) &&
+		    clock_parse(f, &other) && sanshe_merge_clock_compare(&other, &mine) > 0)
+			return true;
+	}
+	return false;
+}
+
 /*
  * An entry stays when both sides have it, or one side has it and the base
  * did not (it is new there); one the base had and a side no longer has was
- * resolved.  The new entries of this merge join them.
+ * resolved.  The new entries of this merge join them, and those that the
+ * merged document `doc` tells otherwise go.
  */
-static int merge_conflicts(const cJSON *b, const cJSON *a, const cJSON *x, const cJSON *fresh,
-			   cJSON **out)
+static int merge_conflicts(const cJSON *doc, const cJSON *b, const cJSON *a, const cJSON *x,
+			   const cJSON *fresh, cJSON **out)
 {
 	entries bs = { 0 }, as = { 0 }, xs = { 0 }, fs = { 0 }, all = { 0 };
 	cJSON *arr = NULL;
+	size_t kept = 0;
 	int err;
 
 	*out = NULL;
@@ -422,22 +761,31 @@ static int merge_conflicts(const cJSON *b, const cJSON *a, const cJSON *x, const
 		if (entries_has(&xs, as.e[i].text) || !entries_has(&bs, as.e[i].text))
 			all.e[all.n++] = as.e[i];
 	for (size_t i = 0; i < xs.n; i++)
-		if (!entries_has(&bs, xs.e[i].text))
+		if (!entries_has(&bs, xs.e[i].text) && !entries_has(&as, xs.e[i].text))
 			all.e[all.n++] = xs.e[i];
 	for (size_t i = 0; i < fs.n; i++)
-		all.e[all.n++] = fs.e[i];
+		if (!entries_has(&as, fs.e[i].text) && !entries_has(&xs, fs.e[i].text))
+			all.e[all.n++] = fs.e[i];
 	qsort(all.e, all.n, sizeof(*all.e), by_text);
+	for (size_t i = 0; i < all.n; i++)
+		if (!(i && strcmp(all.e[kept - 1].text, all.e[i].text) == 0))
+			all.e[kept++] = all.e[i];
+	all.n = kept;
 	if (all.n && !(arr = cJSON_CreateArray()))
 		err = out_of_memory();
 	for (size_t i = 0; !err && i < all.n; i++) {
 		cJSON *d;
 
-		if (i && strcmp(all.e[i - 1].text, all.e[i].text) == 0)
+		if (entry_told(doc, &all, i))
 			continue;
 		if (!(d = cJSON_Duplicate(all.e[i].item, 1)) || !cJSON_AddItemToArray(arr, d)) {
 			cJSON_Delete(d);
 			err = out_of_memory();
 		}
+	}
+	if (arr && !arr->child) {
+		cJSON_Delete(arr);
+		arr = NULL;
 	}
 	if (err)
 		cJSON_Delete(arr);
@@ -455,9 +803,13 @@ done:
 /* The record of `doc` without its reserved members. */
 static cJSON *data_of(mctx *c, const cJSON *doc)
 {
-	cJSON *out = copy(c, doc), *m = out ? out->child : NULL, *next;
+	cJSON *out = cJSON_Duplicate(doc, 1), *m, *next;
 
-	for (; m; m = next) {
+	if (!out) {
+		c->err = out_of_memory();
+		return NULL;
+	}
+	for (m = out->child; m; m = next) {
 		next = m->next;
 		if (sanshe_doc_reserved(m->string))
 			cJSON_Delete(cJSON_DetachItemViaPointer(out, m));
@@ -467,23 +819,6 @@ static cJSON *data_of(mctx *c, const cJSON *doc)
 
 /* ---- whole documents ---- */
 
-/* A side: its version and its clock. */
-typedef struct side {
-	const sanshe_merge_version *v;
-	sanshe_merge_clock clock;
-	sanshe_merge_outcome as_is; /* OURS or THEIRS */
-} side;
-
-static int side_init(side *s, const sanshe_merge_version *v, sanshe_merge_outcome as_is)
-{
-	s->v = v;
-	s->as_is = as_is;
-	if (v->doc)
-		return sanshe_merge_clock_of(v->doc, &s->clock);
-	s->clock = v->removed;
-	return 0;
-}
-
 /* Is `s` ahead of `t`: by clock, then by blob id, so that the order is total. */
 static bool ahead(const side *s, const side *t)
 {
@@ -492,68 +827,123 @@ static bool ahead(const side *s, const side *t)
 	return c ? c > 0 : git_oid_cmp(&s->v->blob, &t->v->blob) > 0;
 }
 
-/* Same content as `doc`: every member but _sig and _merge equal. */
-static bool same_content(const cJSON *merged, const cJSON *doc)
+static bool signature_or_merge(const char *name)
 {
-	size_t n = 0;
-
-	for (const cJSON *m = doc->child; m; m = m->next) {
-		if (strcmp(m->string, "_sig") == 0 || strcmp(m->string, "_merge") == 0)
-			continue;
-		n++;
-		if (!sanshe_json_equal(m, cJSON_GetObjectItemCaseSensitive(merged, m->string)))
-			return false;
-	}
-	return n == (size_t)cJSON_GetArraySize(merged);
+	return strcmp(name, "_sig") == 0 || strcmp(name, "_merge") == 0;
 }
 
-/* `_merge`: the two blob ids sorted, and the winner's clock. */
-static int add_merge(cJSON *doc, const git_oid *one, const git_oid *two,
-		     const sanshe_merge_clock *clock)
+/* Is every member of `p` but _sig and _merge in `q`, equal? */
+static bool content_within(const cJSON *p, const cJSON *q)
 {
-	char ids[2][GIT_OID_HEXSZ + 1], at[SANSHE_HLC_MAX];
+	for (const cJSON *m = p->child; m; m = m->next)
+		if (!signature_or_merge(m->string) &&
+		    !sanshe_json_equal(m, cJSON_GetObjectItemCaseSensitive(q, m->string)))
+			return false;
+	return true;
+}
+
+/* The same content: equal but for _sig and _merge. */
+static bool same_content(const cJSON *p, const cJSON *q)
+{
+	return content_within(p, q) && content_within(q, p);
+}
+
+/* The clocks of the result: those other than `clock`, sorted by path. */
+static void clocks_settle(stamps *s, const sanshe_merge_clock *clock)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		if (sanshe_merge_clock_compare(&s->e[i].clock, clock) == 0)
+			free(s->e[i].path);
+		else
+			s->e[kept++] = s->e[i];
+	}
+	s->n = kept;
+	if (s->n)
+		qsort(s->e, s->n, sizeof(*s->e), by_path);
+}
+
+/* Would side `s`, as it is, carry the clocks `clocks` (settled on `clock`)? */
+static bool same_clocks(const side *s, const stamps *clocks, const sanshe_merge_clock *clock)
+{
+	if (sanshe_merge_clock_compare(&s->clock, clock) != 0 || s->fields.n != clocks->n)
+		return false;
+	for (size_t i = 0; i < clocks->n; i++)
+		if (strcmp(s->fields.e[i].path, clocks->e[i].path) != 0 ||
+		    sanshe_merge_clock_compare(&s->fields.e[i].clock, &clocks->e[i].clock) != 0)
+			return false;
+	return true;
+}
+
+static cJSON *clock_object(const sanshe_merge_clock *clock)
+{
+	char at[SANSHE_HLC_MAX];
+	cJSON *o = cJSON_CreateObject();
+
+	sanshe_hlc_format(at, clock->at);
+	if (!o || !add_string(o, "at", at) || !add_string(o, "key", clock->key)) {
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* `_merge`: the two blob ids sorted, the later clock, the clocks of older values. */
+static int add_merge(cJSON *doc, const git_oid *one, const git_oid *two,
+		     const sanshe_merge_clock *clock, const stamps *clocks)
+{
+	char ids[2][GIT_OID_HEXSZ + 1];
 	bool swap = git_oid_cmp(one, two) > 0;
-	cJSON *m = cJSON_CreateObject(), *from = cJSON_CreateArray();
+	cJSON *m = clock_object(clock), *from = cJSON_CreateArray(), *fields = NULL;
 
 	git_oid_tostr(ids[swap], sizeof(ids[0]), one);
 	git_oid_tostr(ids[!swap], sizeof(ids[0]), two);
-	sanshe_hlc_format(at, clock->at);
 	if (!m || !from || !cJSON_AddItemToObject(m, "from", from)) {
 		cJSON_Delete(m);
 		cJSON_Delete(from);
 		return out_of_memory();
 	}
-	if (!cJSON_AddItemToObject(doc, "_merge", m)) {
-		cJSON_Delete(m);
-		return out_of_memory();
-	}
+	if (!cJSON_AddItemToObject(doc, "_merge", m))
+		return cJSON_Delete(m), out_of_memory();
 	if (!cJSON_AddItemToArray(from, cJSON_CreateString(ids[0])) ||
-	    !cJSON_AddItemToArray(from, cJSON_CreateString(ids[1])) ||
-	    !add_string(m, "at", at) || !add_string(m, "key", clock->key))
+	    !cJSON_AddItemToArray(from, cJSON_CreateString(ids[1])))
 		return out_of_memory();
+	if (clocks->n && !(fields = cJSON_AddObjectToObject(m, "fields")))
+		return out_of_memory();
+	for (size_t i = 0; i < clocks->n; i++) {
+		cJSON *o = clock_object(&clocks->e[i].clock);
+
+		if (!o || !cJSON_AddItemToObject(fields, clocks->e[i].path, o))
+			return cJSON_Delete(o), out_of_memory();
+	}
 	return 0;
 }
 
 /*
  * Finish a merged document: its conflicts, then either one side as it is
- * (when the merge changed nothing of it) or a new version with `_merge`.
+ * (when the merge changed nothing of it, clocks included) or a new version
+ * with `_merge`.
  */
 static int finish(cJSON *merged, cJSON *conflicts, const side *a, const side *x,
-		  const git_oid *from_a, const git_oid *from_x, sanshe_merge_result *out)
+		  const git_oid *from_a, const git_oid *from_x, stamps *clocks,
+		  sanshe_merge_result *out)
 {
+	const sanshe_merge_clock *clock = clock_max(&a->clock, &x->clock);
+	int err;
+
 	if (conflicts && !cJSON_AddItemToObject(merged, "_conflicts", conflicts)) {
 		cJSON_Delete(conflicts);
 		cJSON_Delete(merged);
 		return out_of_memory();
 	}
-	if (a->v->doc && same_content(merged, a->v->doc)) {
+	clocks_settle(clocks, clock);
+	if (a->v->doc && same_content(merged, a->v->doc) && same_clocks(a, clocks, clock)) {
 		out->outcome = a->as_is;
-	} else if (x->v->doc && same_content(merged, x->v->doc)) {
+	} else if (x->v->doc && same_content(merged, x->v->doc) && same_clocks(x, clocks, clock)) {
 		out->outcome = x->as_is;
 	} else {
-		int err = add_merge(merged, from_a, from_x, &a->clock);
-
-		if (err) {
+		if ((err = add_merge(merged, from_a, from_x, clock, clocks)) != 0) {
 			cJSON_Delete(merged);
 			return err;
 		}
@@ -572,7 +962,7 @@ static int merge_fields(const sanshe_merge_version *base, const side *a, const s
 	const cJSON *b = base->doc, *ad = a->v->doc, *xd = x->v->doc;
 	const cJSON *ca = cJSON_GetObjectItemCaseSensitive(ad, "_conflicts");
 	const cJSON *cx = cJSON_GetObjectItemCaseSensitive(xd, "_conflicts");
-	mctx c = { &a->clock, &x->clock, cJSON_CreateArray(), SANSHE_BUF_INIT, 0 };
+	mctx c = { a, x, cJSON_CreateArray(), { 0 }, SANSHE_BUF_INIT, 0 };
 	cJSON *merged = NULL, *conflicts = NULL;
 	const git_oid *from_a = &a->v->blob, *from_x = &x->v->blob;
 	int err;
@@ -589,6 +979,7 @@ static int merge_fields(const sanshe_merge_version *base, const side *a, const s
 		const side *kept = ad ? a : x, *gone = ad ? x : a;
 
 		merged = data_of(&c, kept->v->doc);
+		stamp_values(&c, merged, kept, NULL);
 		conflict(&c, NULL, &gone->clock);
 		ca = cx = cJSON_GetObjectItemCaseSensitive(kept->v->doc, "_conflicts");
 		from_a = &kept->v->blob;
@@ -597,15 +988,16 @@ static int merge_fields(const sanshe_merge_version *base, const side *a, const s
 	out->conflicts = (size_t)cJSON_GetArraySize(c.conflicts);
 	err = c.err;
 	if (!err)
-		err = merge_conflicts(cJSON_GetObjectItemCaseSensitive(b, "_conflicts"), ca, cx,
-				      c.conflicts, &conflicts);
+		err = merge_conflicts(merged, cJSON_GetObjectItemCaseSensitive(b, "_conflicts"), ca,
+				      cx, c.conflicts, &conflicts);
 	cJSON_Delete(c.conflicts);
 	sanshe_buf_dispose(&c.path);
-	if (err) {
+	if (!err)
+		err = finish(merged, conflicts, a, x, from_a, from_x, &c.clocks, out);
+	else
 		cJSON_Delete(merged);
-		return err;
-	}
-	return finish(merged, conflicts, a, x, from_a, from_x, out);
+	stamps_free(&c.clocks);
+	return err;
 }
 
 static bool same_version(const sanshe_merge_version *p, const sanshe_merge_version *q)
@@ -615,9 +1007,52 @@ static bool same_version(const sanshe_merge_version *p, const sanshe_merge_versi
 	return git_oid_equal(&p->blob, &q->blob);
 }
 
-static sanshe_merge_outcome take(const sanshe_merge_version *v, sanshe_merge_outcome as_is)
+static sanshe_merge_outcome take_version(const sanshe_merge_version *v,
+					 sanshe_merge_outcome as_is)
 {
 	return v->doc ? as_is : SANSHE_MERGE_ABSENT;
+}
+
+/*
+ * Append-only: a union.  Two versions of one id are the same record only
+ * when their content is the same (signed twice, say by two offices that
+ * recorded it): the first signature stays.  Anything else is refused.
+ */
+static int merge_append_only(const sanshe_merge_version *ours, const sanshe_merge_version *theirs,
+			     sanshe_merge_result *out)
+{
+	side o, t;
+	char what[200], one[GIT_OID_HEXSZ + 1], two[GIT_OID_HEXSZ + 1];
+	int err;
+
+	if (!ours->doc || !theirs->doc || same_version(ours, theirs)) {
+		out->outcome = ours->doc ? SANSHE_MERGE_OURS : take_version(theirs, SANSHE_MERGE_THEIRS);
+		return 0;
+	}
+	if (same_content(ours->doc, theirs->doc)) {
+		if ((err = side_init(&o, ours, SANSHE_MERGE_OURS)) != 0 ||
+		    (err = side_init(&t, theirs, SANSHE_MERGE_THEIRS)) != 0) {
+			stamps_free(&o.fields);
+			return err;
+		}
+		out->outcome = ahead(&o, &t) ? SANSHE_MERGE_THEIRS : SANSHE_MERGE_OURS;
+		stamps_free(&o.fields);
+		stamps_free(&t.fields);
+		return 0;
+	}
+	git_oid_tostr(one, sizeof(one), &ours->blob);
+	git_oid_tostr(two, sizeof(two), &theirs->blob);
+	if (git_oid_cmp(&ours->blob, &theirs->blob) > 0) {
+		char tmp[sizeof(one)];
+
+		memcpy(tmp, one, sizeof(tmp));
+		memcpy(one, two, sizeof(one));
+		memcpy(two, tmp, sizeof(two));
+	}
+	return sanshe_error_set(SANSHE_ECONFLICT,
+				_("%s is written once, but there are two different "
+				  "versions of it (blobs %s and %s): refusing to pick one"),
+				sanshe_doc_describe(ours->doc, what, sizeof(what)), one, two);
 }
 
 int sanshe_merge_doc(const sanshe_type *type, const sanshe_merge_version *base,
@@ -626,43 +1061,32 @@ int sanshe_merge_doc(const sanshe_type *type, const sanshe_merge_version *base,
 {
 	side o, t;
 	const side *a, *x;
-	char what[200], one[GIT_OID_HEXSZ + 1], two[GIT_OID_HEXSZ + 1];
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if (type->merge == SANSHE_MERGE_APPEND_ONLY && !ours->doc != !theirs->doc) {
-		out->outcome = ours->doc ? SANSHE_MERGE_OURS : SANSHE_MERGE_THEIRS; /* a union */
-		return 0;
-	}
+	memset(&o, 0, sizeof(o));
+	memset(&t, 0, sizeof(t));
+	if (type->merge == SANSHE_MERGE_APPEND_ONLY)
+		return merge_append_only(ours, theirs, out);
 	if (same_version(ours, theirs) || same_version(base, theirs)) {
-		out->outcome = take(ours, SANSHE_MERGE_OURS);
+		out->outcome = take_version(ours, SANSHE_MERGE_OURS);
 		return 0;
 	}
 	if (same_version(base, ours)) {
-		out->outcome = take(theirs, SANSHE_MERGE_THEIRS);
+		out->outcome = take_version(theirs, SANSHE_MERGE_THEIRS);
 		return 0;
 	}
 	if ((err = side_init(&o, ours, SANSHE_MERGE_OURS)) != 0 ||
 	    (err = side_init(&t, theirs, SANSHE_MERGE_THEIRS)) != 0)
-		return err;
+		goto done;
 	a = ahead(&o, &t) ? &o : &t;
 	x = a == &o ? &t : &o;
-	if (!a->v->doc || !x->v->doc) { /* a removal against a change */
-		const side *kept = a->v->doc ? a : x;
-
-		if (type->merge != SANSHE_MERGE_FIELDS) {
-			out->outcome = kept->as_is; /* a removal never wins */
-			return 0;
-		}
-		return merge_fields(base, a, x, out);
-	}
-	if (type->merge == SANSHE_MERGE_APPEND_ONLY) {
-		git_oid_tostr(one, sizeof(one), &a->v->blob);
-		git_oid_tostr(two, sizeof(two), &x->v->blob);
-		return sanshe_error_set(SANSHE_ECONFLICT,
-					_("%s is written once, but there are two different "
-					  "versions of it (blobs %s and %s): refusing to pick one"),
-					sanshe_doc_describe(a->v->doc, what, sizeof(what)), one, two);
-	}
-	return merge_fields(base, a, x, out);
+	if ((!a->v->doc || !x->v->doc) && type->merge != SANSHE_MERGE_FIELDS)
+		out->outcome = (a->v->doc ? a : x)->as_is; /* a removal never wins */
+	else
+		err = merge_fields(base, a, x, out);
+done:
+	stamps_free(&o.fields);
+	stamps_free(&t.fields);
+	return err;
 }

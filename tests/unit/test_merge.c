@@ -114,7 +114,9 @@ static void different_fields_both_apply(void **state)
 	assert_non_null(strstr(r, "\"addr\":\"B\""));
 	assert_null(strstr(r, "_conflicts"));
 	assert_null(strstr(r, "_sig"));
-	assert_non_null(strstr(r, "\"_merge\":{\"at\":\"" T3 "\",\"from\":["));
+	/* the document's clock is T3; risk was written at T2, and says so */
+	assert_non_null(strstr(r, "\"_merge\":{\"at\":\"" T3 "\",\"fields\":{\"/risk\":{\"at\":\"" T2
+				  "\",\"key\":\"" K1 "\"}},\"from\":["));
 	free(r);
 	drop(&b), drop(&o), drop(&t);
 }
@@ -216,7 +218,8 @@ static void keyed_arrays_merge_as_sets(void **state)
 		"{\"id\":\"d\",\"n\":1}]}",
 		T3, K2);
 	r = merge2("roster", &b, &o, &t, &out);
-	assert_non_null(strstr(r, "\"v\":[{\"id\":\"a\",\"n\":2},{\"id\":\"d\",\"n\":1},{\"id\":\"c\",\"n\":1}]"));
+	/* both sides changed the list: by id, whichever side merges */
+	assert_non_null(strstr(r, "\"v\":[{\"id\":\"a\",\"n\":2},{\"id\":\"c\",\"n\":1},{\"id\":\"d\",\"n\":1}]"));
 	assert_null(strstr(r, "_conflicts"));
 	free(r);
 	drop(&b), drop(&o), drop(&t);
@@ -310,6 +313,133 @@ static void no_clock_refused(void **state)
 	drop(&b), drop(&o), drop(&t);
 }
 
+#define T4 "2026-11-04T08:00:00.000Z/0000"
+
+/* The version `text` (a merge result, canonical) stands for. */
+static void from_text(sanshe_merge_version *v, const char *text)
+{
+	version(v, text, NULL, NULL);
+}
+
+/*
+ * merge(b, merge(b, p, q), r): the canonical text without _merge/from,
+ * which names the versions merged and so tells the order apart.
+ */
+static char *fold(const char *type, sanshe_merge_version *b, sanshe_merge_version *p,
+		  sanshe_merge_version *q, sanshe_merge_version *r)
+{
+	sanshe_merge_version m;
+	sanshe_merge_outcome out;
+	char *first = merge2(type, b, p, q, &out), *last;
+
+	from_text(&m, first);
+	last = merge2(type, b, &m, r, &out);
+	free(first);
+	drop(&m);
+	from_text(&m, last);
+	cJSON_DeleteItemFromObjectCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive((cJSON *)m.doc, "_merge"), "from");
+	free(last);
+	last = canon(m.doc);
+	drop(&m);
+	return last;
+}
+
+/*
+ * Three offices edit one record; however their versions meet, the result
+ * is the same: each value is judged by the clock of the version that
+ * wrote it, not by the latest clock of the document that carries it.
+ */
+static void any_order_same_result(void **state)
+{
+	sanshe_merge_version b, r1, r2, r3;
+	char *x, *y, *z;
+	(void)state;
+
+	version(&b, "{\"type\":\"case\",\"id\":\"c1\",\"p\":0,\"q\":0}", T1, K1);
+	version(&r1, "{\"type\":\"case\",\"id\":\"c1\",\"p\":1,\"q\":0}", T2, K1);
+	version(&r2, "{\"type\":\"case\",\"id\":\"c1\",\"p\":0,\"q\":1}", T4, K2);
+	version(&r3, "{\"type\":\"case\",\"id\":\"c1\",\"p\":3,\"q\":0}", T3, K2);
+	x = fold("case", &b, &r1, &r2, &r3);
+	y = fold("case", &b, &r2, &r3, &r1);
+	z = fold("case", &b, &r1, &r3, &r2);
+	assert_string_equal(x, y);
+	assert_string_equal(x, z);
+	assert_non_null(strstr(x, "\"p\":3"));	/* written at T3, after p=1 at T2 */
+	assert_non_null(strstr(x, "\"q\":1"));
+	assert_non_null(strstr(x, "\"path\":\"/p\",\"value\":1"));
+	free(x), free(y), free(z);
+	drop(&b), drop(&r1), drop(&r2), drop(&r3);
+}
+
+/* One value written twice, and a later other one: one entry, with the later writer. */
+static void same_value_recorded_once(void **state)
+{
+	sanshe_merge_version b, r1, r3, r4;
+	char *x, *y;
+	(void)state;
+
+	version(&b, "{\"type\":\"case\",\"id\":\"c1\",\"p\":0}", T1, K1);
+	version(&r1, "{\"type\":\"case\",\"id\":\"c1\",\"p\":1}", T2, K1);
+	version(&r3, "{\"type\":\"case\",\"id\":\"c1\",\"p\":1}", T3, K2);
+	version(&r4, "{\"type\":\"case\",\"id\":\"c1\",\"p\":4}", T4, K1);
+	x = fold("case", &b, &r1, &r4, &r3);
+	y = fold("case", &b, &r1, &r3, &r4);
+	assert_string_equal(x, y);
+	assert_non_null(strstr(x, "\"_conflicts\":[{\"at\":\"" T3 "\",\"key\":\"" K2
+				  "\",\"path\":\"/p\",\"value\":1}]"));
+	free(x), free(y);
+	drop(&b), drop(&r1), drop(&r3), drop(&r4);
+}
+
+/* A conflict inside a list of records names the record by id, not by its place. */
+static void conflict_path_names_record(void **state)
+{
+	sanshe_merge_version b, o, t;
+	sanshe_merge_outcome out;
+	cJSON *doc;
+	char *r;
+	(void)state;
+
+	version(&b, "{\"type\":\"roster\",\"id\":\"r\",\"v\":[{\"id\":\"a\",\"n\":1},{\"id\":\"b\",\"n\":1}]}",
+		T1, K1);
+	version(&o, "{\"type\":\"roster\",\"id\":\"r\",\"v\":[{\"id\":\"a\",\"n\":1},{\"id\":\"b\",\"n\":2}]}",
+		T2, K1);
+	version(&t, "{\"type\":\"roster\",\"id\":\"r\",\"v\":[{\"id\":\"b\",\"n\":3}]}", T3, K2);
+	r = merge2("roster", &b, &o, &t, &out);
+	assert_non_null(strstr(r, "\"path\":\"/v/b/n\",\"value\":2"));
+	assert_int_equal(sanshe_json_parse(&doc, r, strlen(r), "test", NULL), 0);
+	assert_int_equal(sanshe_json_pointer_get(doc, "/v/b/n")->valueint, 3);
+	cJSON_Delete(doc);
+	free(r);
+	drop(&b), drop(&o), drop(&t);
+}
+
+static void append_only_change_refused(void **state)
+{
+	sanshe_merge_version b, o, t;
+	sanshe_merge_result r;
+	const sanshe_type *note;
+	(void)state;
+
+	assert_int_equal(sanshe_registry_init(), 0);
+	note = sanshe_registry_find("case-note");
+	/* one side changed what was written once: refused, however unchanged the other is */
+	version(&b, "{\"type\":\"case-note\",\"id\":\"n1\",\"text\":\"a\"}", T2, K1);
+	version(&t, "{\"type\":\"case-note\",\"id\":\"n1\",\"text\":\"b\"}", T3, K2);
+	assert_int_equal(sanshe_merge_doc(note, &b, &b, &t, &r), SANSHE_ECONFLICT);
+	assert_int_equal(sanshe_merge_doc(note, &b, &t, &b, &r), SANSHE_ECONFLICT);
+	drop(&t);
+	/* the same record signed twice: the first signature stays, both ways */
+	version(&o, NULL, NULL, NULL);
+	version(&t, "{\"type\":\"case-note\",\"id\":\"n1\",\"text\":\"a\"}", T3, K2);
+	assert_int_equal(sanshe_merge_doc(note, &o, &b, &t, &r), 0);
+	assert_int_equal(r.outcome, SANSHE_MERGE_OURS);
+	assert_int_equal(sanshe_merge_doc(note, &o, &t, &b, &r), 0);
+	assert_int_equal(r.outcome, SANSHE_MERGE_THEIRS);
+	drop(&b), drop(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +453,10 @@ int main(void)
 	    cmocka_unit_test(conflicts_stay_until_resolved),
 	    cmocka_unit_test(append_only_two_versions_refused),
 	    cmocka_unit_test(no_clock_refused),
+	    cmocka_unit_test(any_order_same_result),
+	    cmocka_unit_test(same_value_recorded_once),
+	    cmocka_unit_test(conflict_path_names_record),
+	    cmocka_unit_test(append_only_change_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
