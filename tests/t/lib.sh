@@ -63,6 +63,26 @@ expect_ok() {
 	fi
 }
 
+# edit_case NODE ID FIELD=VALUE...: a new version of case ID in NODE, with
+# those top-level fields set (strings), written with sanshe put.
+edit_case() {
+	node=$1
+	id=$2
+	shift 2
+	sanshe -C "$node" get "case/$id" >"$SCRATCH/.cur.json"
+	python3 - "$SCRATCH/.cur.json" "$@" >"$SCRATCH/.new.json" <<-'PY'
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	for k in ("_sig", "_merge"):
+	    d.pop(k, None)
+	for arg in sys.argv[2:]:
+	    k, v = arg.split("=", 1)
+	    d[k] = v
+	print(json.dumps(d, ensure_ascii=False))
+	PY
+	sanshe -C "$node" put "$SCRATCH/.new.json" >/dev/null
+}
+
 done_testing() {
 	echo "1..$test_count"
 	cd / && rm -rf "$SCRATCH"

@@ -9,20 +9,9 @@
 
 # edit NODE FIELD=VALUE...: a new version of case c1 in NODE.
 edit() {
-	node=$1
+	node="$SCRATCH/$1"
 	shift
-	sanshe -C "$node" get case/c1 >cur.json
-	python3 - "$@" >new.json <<-'PY'
-	import json, sys
-	d = json.load(open("cur.json"))
-	for k in ("_sig", "_merge"):
-	    d.pop(k, None)
-	for arg in sys.argv[1:]:
-	    k, v = arg.split("=", 1)
-	    d[k] = v
-	print(json.dumps(d, ensure_ascii=False))
-	PY
-	sanshe -C "$node" put "$SCRATCH/new.json" >/dev/null
+	edit_case "$node" c1 "$@"
 }
 
 # meet TO FROM: TO fetches FROM's space and merges it.
