@@ -12,6 +12,7 @@
 #include "canon.h"
 #include "conflicts.h"
 #include "json.h"
+#include "merge.h"
 #include "repo.h"
 
 typedef struct scan {
@@ -23,6 +24,7 @@ typedef struct scan {
 	char found[SANSHE_SPACE_MAX]; /* where the one document asked for is */
 	size_t docs, paths;
 	sanshe_buf text; /* the document at hand */
+	const cJSON *doc;  /* the same, parsed */
 } scan;
 
 static int out_of_memory(void)
@@ -30,16 +32,35 @@ static int out_of_memory(void)
 	return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
 }
 
-/* Who wrote an entry: the member's name in the roster, else the key's fingerprint. */
+/* A key's member: the name in the roster, else the key's fingerprint. */
+static const char *member_of(const scan *s, const char *key)
+{
+	const char *name = sanshe_node_names_find(s->names, key);
+
+	return name ? name : key;
+}
+
+/* Who wrote an entry: as member_of. */
 static const char *author(const scan *s, const cJSON *entry, const char **key)
 {
-	const char *name;
-
 	*key = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(entry, "key"));
 	if (!*key)
 		*key = "?";
-	name = sanshe_node_names_find(s->names, *key);
-	return name ? name : *key;
+	return member_of(s, *key);
+}
+
+/*
+ * Who wrote the value kept at a conflict's path, and when: the clock the
+ * document gives that value (its signature, or the merge's record of it).
+ * False when it cannot tell (a kept removal has no writer to show).
+ */
+static bool kept_clock(const scan *s, const sanshe_conflict *c, sanshe_merge_clock *clock,
+		       char *at)
+{
+	if (!*c->path || !c->kept || sanshe_merge_clock_at(s->doc, c->path, clock) != 0)
+		return false;
+	sanshe_hlc_format(at, clock->at);
+	return true;
 }
 
 static const char *entry_time(const cJSON *entry)
@@ -67,8 +88,15 @@ static void print_path(const scan *s, const sanshe_conflict *c)
 		cli_line(stdout, "", "  %s", _("the whole document:"));
 		cli_line(stdout, "", "    [0] %s", _("kept: the document as it is"));
 	} else {
+		sanshe_merge_clock clock;
+		char at[SANSHE_HLC_MAX];
+
 		cli_line(stdout, "", _("  at %s:"), c->path);
-		cli_line(stdout, "", _("    [0] kept: %s"), value_text(&text, c->kept));
+		if (kept_clock(s, c, &clock, at))
+			cli_line(stdout, "", _("    [0] kept: %s, by %s at %s"),
+				 value_text(&text, c->kept), member_of(s, clock.key), at);
+		else
+			cli_line(stdout, "", _("    [0] kept: %s"), value_text(&text, c->kept));
 	}
 	for (size_t i = 0; i < c->count; i++) {
 		const char *who = author(s, c->others[i], &key);
@@ -103,14 +131,32 @@ static cJSON *object_with(const char *name, cJSON *v)
 	return o;
 }
 
-/* {"value": V}, or {"removed": true}, or for the whole document {"document": true}. */
-static cJSON *json_kept(const sanshe_conflict *c)
+/*
+ * {"value": V, "key", "member" (null when unknown), "at"}, or
+ * {"removed": true}, or for the whole document {"document": true}.
+ */
+static cJSON *json_kept(const scan *s, const sanshe_conflict *c)
 {
+	sanshe_merge_clock clock;
+	char at[SANSHE_HLC_MAX];
+	const char *who;
+	cJSON *o;
+
 	if (!*c->path)
 		return object_with("document", cJSON_CreateTrue());
 	if (!c->kept)
 		return object_with("removed", cJSON_CreateTrue());
-	return object_with("value", cJSON_Duplicate(c->kept, 1));
+	o = object_with("value", cJSON_Duplicate(c->kept, 1));
+	if (!o || !kept_clock(s, c, &clock, at))
+		return o;
+	who = member_of(s, clock.key);
+	if (cJSON_AddStringToObject(o, "key", clock.key) &&
+	    (who != clock.key ? cJSON_AddStringToObject(o, "member", who)
+			      : cJSON_AddNullToObject(o, "member")) &&
+	    cJSON_AddStringToObject(o, "at", at))
+		return o;
+	cJSON_Delete(o);
+	return NULL;
 }
 
 /* {"value" or "removed", "option", "key", "member" (null when unknown), "at"}. */
@@ -135,7 +181,7 @@ static cJSON *json_path(const scan *s, const sanshe_conflict *c)
 {
 	cJSON *p = cJSON_CreateObject(), *others;
 	bool ok = p && cJSON_AddStringToObject(p, "path", c->path) &&
-		  cJSON_AddItemToObject(p, "kept", json_kept(c)) &&
+		  cJSON_AddItemToObject(p, "kept", json_kept(s, c)) &&
 		  (others = cJSON_AddArrayToObject(p, "others"));
 
 	for (size_t i = 0; ok && i < c->count; i++)
@@ -176,6 +222,7 @@ static int report(scan *s, const char *type, const char *id)
 		goto done;
 	if (!s->names && (err = sanshe_node_names_load(&s->names, s->store)) != 0)
 		goto done;
+	s->doc = doc;
 	if (s->json)
 		err = add_json_doc(s, type, id, &c);
 	else
@@ -250,7 +297,7 @@ int cmd_conflicts(int argc, char **argv)
 						 { "json", no_argument, NULL, 'j' },
 						 { "help", no_argument, NULL, 'h' },
 						 { NULL, 0, NULL, 0 } };
-	scan s = { NULL, NULL, NULL, NULL, NULL, "", 0, 0, SANSHE_BUF_INIT };
+	scan s = { NULL, NULL, NULL, NULL, NULL, "", 0, 0, SANSHE_BUF_INIT, NULL };
 	int c, json = 0, err, rc;
 
 	while ((c = cli_getopt(argc, argv, "", options)) != -1) {

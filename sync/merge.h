@@ -68,6 +68,14 @@ int sanshe_merge_clock_of(const cJSON *doc, sanshe_merge_clock *out);
 int sanshe_merge_clock_compare(const sanshe_merge_clock *a, const sanshe_merge_clock *b);
 
 /**
+ * The clock of the value at `path` of `doc` (a pointer as in conflict
+ * paths: steps into keyed arrays name the record's id): the latest clock
+ * of what is there, from `_sig`, or for a merge version from
+ * `_merge.fields` and `_merge`.  0 or SANSHE_EINVALID.
+ */
+int sanshe_merge_clock_at(const cJSON *doc, const char *path, sanshe_merge_clock *out);
+
+/**
  * Merge the versions of one document of type `type`.  `base`, `ours` and
  * `theirs` are never NULL (their `doc` may be).  0; SANSHE_ECONFLICT for two
  * different versions of an append-only document; SANSHE_EINVALID for a

@@ -202,6 +202,18 @@ static const sanshe_merge_clock *clock_within(const side *s, const char *path, s
 	return best;
 }
 
+int sanshe_merge_clock_at(const cJSON *doc, const char *path, sanshe_merge_clock *out)
+{
+	sanshe_merge_version v = { .doc = doc };
+	side s;
+	int err = side_init(&s, &v, SANSHE_MERGE_OURS);
+
+	if (!err)
+		*out = *clock_within(&s, path, strlen(path));
+	stamps_free(&s.fields);
+	return err;
+}
+
 /* ---- the recursive merge of values ---- */
 
 typedef struct mctx {

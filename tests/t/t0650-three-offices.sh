@@ -73,6 +73,10 @@ expect_ok "the conflict is listed alike at every office" '
 	sanshe -C "$SCRATCH/street" conflicts --json >s.json
 	cmp a.json s.json
 	grep -q "/risk_level" a.json
+	grep -q "\"kept\":{\"at\":\"[^\"]*\",\"key\":\"SHA256:[^\"]*\",\"member\":\"Wang Li\",\"value\":\"low\"}" a.json
+	sanshe -C "$SCRATCH/agency" conflicts >out
+	grep -q "\[0\] kept: \"low\", by Wang Li at 20" out
+	grep -q "\[1\] other: \"high\", by Wang Li at 20" out
 '
 
 expect_ok "settled at one office, settled everywhere after the next merges" '

@@ -117,11 +117,11 @@ expect_ok "conflicts lists each path with its options, who wrote them and when" 
 	sanshe conflicts >out
 	grep -qx "$CASE (space org/tongxin)" out
 	grep -qx "  at /risk_level:" out
-	grep -qx "    \[0\] kept: \"high\"" out
+	grep -qx "    \[0\] kept: \"high\", by Wang Li at 20[0-9T:.Z/-]*" out
 	grep -qx "    \[1\] other: \"low\", by Li Na at 2024-05-01T08:00:00.000Z/0000" out
 	grep -qx "    \[2\] other: \"medium\", by $UNKNOWN at 2024-05-02T09:30:00.000Z/0000" out
 	grep -qx "  at /client/phone:" out
-	grep -qx "    \[0\] kept: \"0931-8827315\"" out
+	grep -qx "    \[0\] kept: \"0931-8827315\", by Wang Li at 20[0-9T:.Z/-]*" out
 	grep -qx "    \[1\] other: (removed), by Li Na at 2024-05-01T08:00:00.000Z/0001" out
 	grep -qx "    \[0\] kept: (removed)" out
 	grep -qx "    \[1\] other: 2, by Li Na at 2024-05-01T08:00:00.000Z/0002" out
@@ -140,7 +140,7 @@ expect_ok "conflicts --json is one array of documents, paths and options" '
 	paths = {p["path"]: p for p in d["conflicts"]}
 	assert [p["path"] for p in d["conflicts"]] == ["/risk_level", "/client/phone", "/client/household_size"], d
 	risk = paths["/risk_level"]
-	assert risk["kept"] == {"value": "high"}, risk
+	assert risk["kept"]["value"] == "high" and risk["kept"]["member"] == "Wang Li", risk
 	assert risk["others"][0] == {"option": 1, "value": "low", "key": sys.argv[2], "member": "Li Na",
 	                             "at": "2024-05-01T08:00:00.000Z/0000"}, risk
 	assert risk["others"][1]["member"] is None and risk["others"][1]["key"] == sys.argv[3], risk
