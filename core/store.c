@@ -520,19 +520,29 @@ static int doc_not_found(const char *space, const char *rev, const char *type,
 				type, id, space);
 }
 
-static int read_blob(sanshe_store *store, const git_tree_entry *entry,
-		     const char *path, sanshe_buf *out)
+/* Append the blob `id` to `out`; `what` names it in a failure. */
+static int read_blob(sanshe_store *store, const git_oid *id, const char *what,
+		     sanshe_buf *out)
 {
 	git_blob *blob = NULL;
-	int err = git_blob_lookup(&blob, store->repo, git_tree_entry_id(entry));
+	int err = git_blob_lookup(&blob, store->repo, id);
 
 	if (err < 0)
 		return sanshe_store__git_error(err, SANSHE_EIO,
-					       _("cannot read '%s'"), path);
+					       _("cannot read '%s'"), what);
 	err = sanshe_buf_put(out, git_blob_rawcontent(blob),
 			     (size_t)git_blob_rawsize(blob));
 	git_blob_free(blob);
 	return err;
+}
+
+int sanshe_store_read_blob(sanshe_store *store, const git_oid *blob,
+			   sanshe_buf *out)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof(hex), blob);
+	return read_blob(store, blob, hex, out);
 }
 
 int sanshe_store_read(sanshe_store *store, const char *space, const char *rev,
@@ -561,7 +571,7 @@ int sanshe_store_read(sanshe_store *store, const char *space, const char *rev,
 	if (err == SANSHE_ENOTFOUND)
 		err = doc_not_found(space, rev, type, id);
 	if (!err)
-		err = read_blob(store, entry, path.ptr, out);
+		err = read_blob(store, git_tree_entry_id(entry), path.ptr, out);
 done:
 	git_tree_entry_free(entry);
 	git_tree_free(tree);

@@ -103,6 +103,12 @@ int sanshe_store_head(sanshe_store *store, const char *space, git_oid *out);
 int sanshe_store_read(sanshe_store *store, const char *space, const char *rev,
 		      const char *type, const char *id, sanshe_buf *out);
 
+/**
+ * Append the contents of the blob `blob` (a document's, as sanshe_store_list
+ * gives it) to `out`.  SANSHE_EIO naming the blob when it cannot be read.
+ */
+int sanshe_store_read_blob(sanshe_store *store, const git_oid *blob, sanshe_buf *out);
+
 /** One document found by sanshe_store_list. */
 typedef int (*sanshe_store_doc_cb)(const char *type, const char *id, const git_oid *blob,
 				   void *payload);

@@ -675,6 +675,36 @@ static void test_store_reads_a_document_as_of_an_older_commit(void **state)
 	expect_no_doc(f->store, "common", rev, "case", "c2", expected);
 }
 
+static int keep_blob(const char *type, const char *id, const git_oid *blob,
+		     void *payload)
+{
+	(void)type, (void)id;
+	git_oid_cpy(payload, blob);
+	return 0;
+}
+
+static void test_store_reads_the_blob_a_listing_gives(void **state)
+{
+	fixture *f = *state;
+	sanshe_buf text = SANSHE_BUF_INIT;
+	git_oid blob, missing;
+
+	put_one(f->store, "common", "project", "p1", "{\"p\":1}", NULL);
+	assert_int_equal(
+	    sanshe_store_list(f->store, "common", NULL, keep_blob, &blob), 0);
+	assert_int_equal(sanshe_store_read_blob(f->store, &blob, &text), 0);
+	assert_string_equal(text.ptr, "{\"p\":1}");
+	assert_int_equal(git_oid_fromstr(&missing, "0123456789abcdef0123"
+						   "456789abcdef01234567"),
+			 0);
+	assert_int_equal(sanshe_store_read_blob(f->store, &missing, &text),
+			 SANSHE_EIO);
+	assert_non_null(strstr(sanshe_error_last(),
+			       "cannot read '0123456789abcdef0123"));
+	assert_string_equal(text.ptr, "{\"p\":1}");
+	sanshe_buf_dispose(&text);
+}
+
 static void test_store_read_names_a_revision_that_does_not_exist(void **state)
 {
 	fixture *f = *state;
@@ -1127,6 +1157,7 @@ int main(void)
 	    REPO_TEST(test_store_change_that_changes_nothing_is_refused),
 	    REPO_TEST(test_store_empty_change_opens_a_new_space),
 	    REPO_TEST(test_store_reads_a_document_as_of_an_older_commit),
+	    REPO_TEST(test_store_reads_the_blob_a_listing_gives),
 	    REPO_TEST(test_store_read_names_a_revision_that_does_not_exist),
 	    REPO_TEST(test_store_commit_fails_when_the_space_moved_meanwhile),
 	    REPO_TEST(test_store_new_space_is_made_once_by_two_changes),
