@@ -146,7 +146,8 @@ expect_ok "status shows the spaces, heads and documents per type" '
 	grep -q "case-note *51" out
 	sanshe status --json >out
 	python3 -c "
-import json; r={s[\"space\"]: s for s in json.load(open(\"out\"))}
+import json; j=json.load(open(\"out\")); r={s[\"space\"]: s for s in j[\"spaces\"]}
+assert j[\"findings\"]==[], j
 assert r[\"trust\"][\"documents\"]=={\"member\":1,\"org\":1}, r
 assert r[\"org/tongxin\"][\"documents\"][\"case\"]==1, r"
 '
