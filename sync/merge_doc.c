@@ -493,33 +493,42 @@ static bool same_order(const cJSON *p, const cJSON *q)
 	return !e && !f;
 }
 
-/* Append the ids of `arr` that `skip` does not have to `ids`. */
-static void ids_of(const char **ids, size_t *n, const cJSON *arr, const keyed_set *skip)
+/* The ids of `arr`, in its order, into `ids`. */
+static size_t ids_of(const char **ids, const cJSON *arr)
 {
 	const cJSON *el;
+	size_t n = 0;
 
 	cJSON_ArrayForEach(el, arr)
-		if (!skip || !keyed_find(skip, id_of(el)))
-			ids[(*n)++] = id_of(el);
+		ids[n++] = id_of(el);
+	return n;
+}
+
+/* Does an element of `other` that `mine` lacks stay (an edit against a removal)? */
+static bool comes_back(const keyed_set *b, const keyed_set *mine, const keyed_set *other)
+{
+	for (size_t i = 0; i < other->n; i++)
+		if (!keyed_find(mine, other->els[i].id) &&
+		    keyed_stays(keyed_find(b, other->els[i].id), NULL, other->els[i].el))
+			return true;
+	return false;
 }
 
 /*
- * The order of the merged elements.  When a side kept the order of the
- * base (or both sides have the same), the other side's order, then the
- * elements only the first has; when both changed it, by id, so that the
- * order does not depend on which merges came first.
+ * The order of the merged elements.  When one side kept the order of the
+ * base (or both sides have the same), the other side's order, as long as
+ * it has every element that stays; otherwise by id, so that the order
+ * does not depend on which merges came first.
  */
-static size_t keyed_order(const cJSON *b, const cJSON *aa, const keyed_set *a, const cJSON *xa,
-			  const keyed_set *x, const char **ids)
+static size_t keyed_order(const cJSON *ba, const keyed_set *b, const cJSON *aa,
+			  const keyed_set *a, const cJSON *xa, const keyed_set *x, const char **ids)
 {
 	size_t n = 0, i = 0, j = 0;
 
-	if (same_order(aa, xa) || same_order(b, xa)) {
-		ids_of(ids, &n, aa, NULL);
-		ids_of(ids, &n, xa, a);
-	} else if (same_order(b, aa)) {
-		ids_of(ids, &n, xa, NULL);
-		ids_of(ids, &n, aa, x);
+	if ((same_order(aa, xa) || same_order(ba, xa)) && !comes_back(b, a, x)) {
+		n = ids_of(ids, aa);
+	} else if (same_order(ba, aa) && !comes_back(b, x, a)) {
+		n = ids_of(ids, xa);
 	} else {
 		while (i < a->n || j < x->n) {
 			int d = i == a->n ? 1 : j == x->n ? -1 : strcmp(a->els[i].id, x->els[j].id);
@@ -559,7 +568,7 @@ static cJSON *keyed_merge(mctx *c, const cJSON *ba, const keyed_set *b, const cJ
 		c->err = out_of_memory();
 		return NULL;
 	}
-	n = keyed_order(ba, aa, a, xa, x, ids);
+	n = keyed_order(ba, b, aa, a, xa, x, ids);
 	for (size_t i = 0; i < n && !c->err; i++) {
 		const cJSON *be = keyed_find(b, ids[i]), *ae = keyed_find(a, ids[i]);
 		const cJSON *xe = keyed_find(x, ids[i]);
@@ -711,8 +720,23 @@ static const char *entry_path(const cJSON *e)
 }
 
 /*
+ * Is every part of `v` in `now`: the same value, or for an object, each of
+ * its members in the same member of `now` (so an object that was merged
+ * into `now` member by member is in it).
+ */
+static bool within(const cJSON *v, const cJSON *now)
+{
+	if (!cJSON_IsObject(v) || !cJSON_IsObject(now))
+		return sanshe_json_equal(v, now);
+	for (const cJSON *m = v->child; m; m = m->next)
+		if (!within(m, cJSON_GetObjectItemCaseSensitive(now, m->string)))
+			return false;
+	return true;
+}
+
+/*
  * Is entry `e` of `all` (the merged document `doc`'s) told by something
- * else?  Its value is the document's own at its path (a removal: the
+ * else?  Its value is in the document at its path (a removal: the
  * document has nothing there), or another entry records the same value at
  * the same path with a later clock.  Dropping those loses nothing, and
  * keeps the entries the same whichever merges came first.
@@ -728,7 +752,7 @@ static bool entry_told(const cJSON *doc, const entries *all, size_t i)
 	if (*path) {
 		const cJSON *now = sanshe_json_pointer_get(doc, path);
 
-		if (v ? sanshe_json_equal(v, now) : !now)
+		if (v ? within(v, now) : !now)
 			return true;
 	}
 	if (!clock_parse(e, &mine))

@@ -380,9 +380,6 @@ done:
 	return err;
 }
 
-static int merge_commits(mspace *m, const git_oid *ours, const git_oid *theirs, git_oid *out,
-			 int depth);
-
 static int by_oid(const void *p, const void *q)
 {
 	return git_oid_cmp(p, q);
@@ -393,7 +390,7 @@ static int base_tree(mspace *m, const git_oid *ours, const git_oid *theirs, git_
 		     git_oidarray *bases, int depth)
 {
 	sanshe_merge_stats *counted = m->stats, uncounted = { 0 };
-	git_oid v, vb;
+	git_oid v;
 	git_tree *vt = NULL;
 	int err = git_merge_bases(bases, m->repo, ours, theirs);
 
@@ -409,6 +406,7 @@ static int base_tree(mspace *m, const git_oid *ours, const git_oid *theirs, git_
 	m->stats = &uncounted; /* what the virtual base needs is not this merge's work */
 	for (size_t i = 1; !err && i < bases->count; i++) {
 		git_tree *bt = NULL, *it = NULL, *next = NULL;
+		git_oidarray sub = { 0 };
 		tside acc = { vt, bases->ids, i }, side = { NULL, &bases->ids[i], 1 };
 
 		if (depth >= MERGE_DEPTH_MAX) {
@@ -417,14 +415,14 @@ static int base_tree(mspace *m, const git_oid *ours, const git_oid *theirs, git_
 						 "many times"));
 			break;
 		}
-		if ((err = merge_commits(m, &bases->ids[0], &bases->ids[i], &vb, depth + 1)) == 0 &&
-		    (err = git_tree_lookup(&bt, m->repo, &vb)) == 0 &&
+		if ((err = base_tree(m, &bases->ids[0], &bases->ids[i], &bt, &sub, depth + 1)) == 0 &&
 		    (err = commit_tree(m, &bases->ids[i], &it)) == 0) {
 			side.tree = it;
 			if ((err = merge3(m, bt, &acc, &side, bases->ids, 0, &v)) == 0 &&
 			    (err = git_tree_lookup(&next, m->repo, &v)) < 0)
 				err = git_fail(err, _("a virtual base"));
 		}
+		git_oidarray_free(&sub);
 		git_tree_free(bt);
 		git_tree_free(it);
 		if (!err) {
