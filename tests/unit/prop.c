@@ -1,6 +1,7 @@
 /* Property tests: seeds, random edits, and what edits wrote (see prop.h). */
 #include "testutil.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,10 +26,9 @@ static uint64_t env_number(const char *name, uint64_t fallback)
 	return s && *s ? strtoull(s, NULL, 0) : fallback;
 }
 
-void prop_init(const char *program, unsigned long runs)
+void prop_init(unsigned long runs)
 {
 	memset(&prop, 0, sizeof(prop));
-	prop.program = program;
 	prop.seed = env_number("SANSHE_PROP_SEED", PROP_DEFAULT_SEED);
 	prop.runs = (unsigned long)env_number("SANSHE_PROP_RUNS", runs);
 	prop.only = getenv("SANSHE_PROP_SCENARIO") ? (long)env_number("SANSHE_PROP_SCENARIO", 0)
@@ -67,7 +67,7 @@ void prop_fail(const char *file, int line, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nreplay: SANSHE_PROP_SEED=0x%016" PRIx64 " SANSHE_PROP_SCENARIO=%lu %s\n",
-		prop.seed, prop.number, prop.program);
+		prop.seed, prop.number, program_invocation_name);
 	if (prop.dump)
 		prop.dump();
 	_fail(file, line);
@@ -90,7 +90,7 @@ void prop_known(const char *file, int line, const char *fmt, ...)
 		printf("# known gap in scenario %lu, %s: %.*s\n# replay: SANSHE_PROP_STRICT=1 "
 		       "SANSHE_PROP_SEED=0x%016" PRIx64 " SANSHE_PROP_SCENARIO=%lu %s\n",
 		       prop.number, prop.doing, (int)strcspn(text, "\n"), text, prop.seed, prop.number,
-		       prop.program);
+		       program_invocation_name);
 }
 
 void prop_known_report(void)

@@ -31,7 +31,6 @@ typedef struct prop_run {
 	uint64_t seed;
 	unsigned long runs;
 	long only;	      /* SANSHE_PROP_SCENARIO, or -1 */
-	const char *program;  /* for the replay line */
 	unsigned long number; /* the scenario at hand */
 	char doing[200];      /* what is being checked, for failure reports */
 	void (*dump)(void);   /* prints the scenario at hand, or NULL */
@@ -43,7 +42,7 @@ typedef struct prop_run {
 extern prop_run prop;
 
 /** Read the environment: `runs` scenarios unless SANSHE_PROP_RUNS says otherwise. */
-void prop_init(const char *program, unsigned long runs);
+void prop_init(unsigned long runs);
 
 /** Run `scenario` on every scenario number of the run (or the one asked for). */
 void prop_each(void (*scenario)(unsigned long number));

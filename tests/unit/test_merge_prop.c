@@ -777,7 +777,7 @@ static void test_merge_prop_documents(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	prop_init("build/tests/test_merge_prop", DEFAULT_RUNS);
+	prop_init(DEFAULT_RUNS);
 	prop.dump = dump_scenario;
 	assert_int_equal(sanshe_registry_init(), 0);
 	for (size_t i = 0; i < SANSHE_ARRAY_SIZE(examples); i++) {

@@ -706,7 +706,7 @@ static int setup(void **state)
 	/* every commit syncs the file system: the replicas live in memory when they can */
 	if (!getenv("TMPDIR") && access("/dev/shm", W_OK) == 0)
 		setenv("TMPDIR", "/dev/shm", 1);
-	prop_init("build/tests/test_merge_replicas", DEFAULT_RUNS);
+	prop_init(DEFAULT_RUNS);
 	prop.dump = dump_world;
 	assert_int_equal(sanshe_registry_init(), 0);
 	for (int i = 0; i < MAX_REPLICAS; i++)
