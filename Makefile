@@ -6,6 +6,9 @@
 #   make bench      throughput next to libsodium's raw rates; import and put
 #                   next to git add+commit (docs/bench.md, about 2 minutes)
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (not in make test)
+#   make soak       the merge property tests with many more scenarios from a
+#                   fresh seed, then a tenth under ASan+UBSan (SOAK_DOCS,
+#                   SOAK_REPLICAS; about half an hour; not in make test)
 #
 # BUILD=dir puts every output under another directory; SAN=1 builds with
 # AddressSanitizer and UndefinedBehaviorSanitizer; FUZZ=1 builds with clang
@@ -111,6 +114,11 @@ demo: all
 
 bench: all $(BENCH_BIN)
 	@scripts/bench.sh $(BUILD)
+
+soak:
+	@$(MAKE) --no-print-directory units
+	@$(MAKE) --no-print-directory BUILD=build/san SAN=1 units
+	@scripts/soak.sh build build/san
 
 fuzz-targets: $(FUZZ_BIN)
 
