@@ -76,7 +76,7 @@ void prop_fail(const char *file, int line, const char *fmt, ...)
 void prop_known(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
-	char text[2000];
+	char text[20000];
 
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
