@@ -7,3 +7,5 @@ echo "== signed documents (scripts/bench/bench_doc.c)"
 "$build"/bench/bench_doc schemas/examples/case.json
 echo "== node: import and put (scripts/bench-node.sh)"
 scripts/bench-node.sh "$build"
+echo "== merge: two replicas of 10,000 cases (scripts/bench-merge.sh)"
+scripts/bench-merge.sh "$build"

@@ -4,10 +4,18 @@
 #
 #   deps.sh        what make, make test, make demo and make bench need
 #   deps.sh fuzz   and what make fuzz needs besides (clang, jq)
+#   deps.sh bench  and node and npm, for the merge benchmark's peers
+#                  (scripts/bench-merge.sh); each only when its command is
+#                  missing, as node often comes from elsewhere (NodeSource's
+#                  nodejs carries its own npm and conflicts with Debian's)
 set -eu
 
 PACKAGES="gcc make pkg-config libgit2-dev libcjson-dev libsodium-dev libpcre2-dev nettle-dev zlib1g-dev libcmocka-dev git openssh-client python3"
 [ "${1:-}" = fuzz ] && PACKAGES="$PACKAGES clang jq"
+if [ "${1:-}" = bench ]; then
+	command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs"
+	command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
+fi
 
 missing=""
 for p in $PACKAGES; do
