@@ -17,6 +17,7 @@
 #include "json.h"
 #include "merge.h"
 #include "sshsig.h"
+#include "store_int.h" /* the stage: many blobs written as one pack */
 
 /* Virtual bases nest at most this deep (a history this tangled is refused). */
 #define MERGE_DEPTH_MAX 32
@@ -24,6 +25,7 @@
 typedef struct mspace {
 	git_repository *repo;
 	sanshe_merge_stats *stats;
+	sanshe_stage *stage; /* the merge versions, written as one pack per tree */
 } mspace;
 
 /* One side of a tree merge: its tree, and the commits it stands for. */
@@ -307,8 +309,8 @@ static int merge_path(tmerge *t, const char *path)
 	case SANSHE_MERGE_NEW:
 		if ((err = sanshe_canon_write(&text, r.doc)) != 0)
 			break;
-		if ((err = git_blob_create_from_buffer(&id, t->m->repo, text.ptr, text.size)) < 0) {
-			err = git_fail(err, path);
+		if ((err = sanshe_store__stage_blob(t->m->stage, &id, text.ptr, text.size)) != 0) {
+			sanshe_error_prefix("%s", path);
 			break;
 		}
 		t->m->stats->merged++;
@@ -368,6 +370,8 @@ static int merge3(mspace *m, git_tree *base, const tside *a, const tside *x, con
 			i++, j++;
 		}
 	}
+	if (!err)
+		err = sanshe_store__stage_flush(m->stage); /* the tree names them */
 	if (!err) {
 		qsort(t.updates, t.n, sizeof(*t.updates), update_cmp);
 		if ((err = git_tree_create_updated(out, m->repo, base, t.n, t.updates)) < 0)
@@ -464,11 +468,14 @@ int sanshe_merge_trees(sanshe_store *store, const git_oid *ours, const git_oid *
 		       git_oid *tree, sanshe_merge_stats *stats)
 {
 	sanshe_merge_stats ignored;
-	mspace m = { sanshe_store_repository(store), stats ? stats : &ignored };
+	mspace m = { sanshe_store_repository(store), stats ? stats : &ignored, NULL };
 	int err;
 
 	memset(m.stats, 0, sizeof(*m.stats));
-	if ((err = sanshe_registry_init()) != 0)
+	if ((err = sanshe_registry_init()) != 0 ||
+	    (err = sanshe_store__stage_new(&m.stage, store)) != 0)
 		return err;
-	return merge_commits(&m, ours, theirs, tree, 0);
+	err = merge_commits(&m, ours, theirs, tree, 0);
+	sanshe_store__stage_free(m.stage);
+	return err;
 }
