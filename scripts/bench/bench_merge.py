@@ -44,6 +44,7 @@ its wall time, start to exit, and its peak RSS from wait4(2), taken by a small
 parent: a child of this Python would count Python's own size in its peak.
 MB are MiB.  Python standard library only.
 """
+import collections
 import hashlib
 import json
 import os
@@ -66,21 +67,25 @@ def fail(message):
     sys.exit("bench-merge: " + message)
 
 
-def run(argv, cwd=None, ok=(0,)):
-    """Run argv to completion under `measure`: (wall seconds, peak RSS in KiB, stdout bytes).
+class Measured(collections.namedtuple("Measured", "wall cpu rss out")):
+    """A command run under `measure`: wall and CPU (user + system) seconds,
+    peak RSS in KiB, its standard output."""
 
-    Stops the bench when the exit status is not in `ok`."""
+
+def run(argv, cwd=None, ok=(0,)):
+    """Run argv to completion under `measure`: a Measured.  Stops the bench
+    when the exit status is not in `ok`."""
     report = os.path.join(SCRATCH, "measured")
     with open(os.path.join(SCRATCH, "stderr"), "w+b") as err, open(os.path.join(SCRATCH, "stdout"), "w+b") as out:
         subprocess.run([MEASURE, report] + argv, cwd=cwd, stdout=out, stderr=err)
         with open(report) as f:
-            code, seconds, rss = f.read().split()
+            code, wall, rss, user, system = f.read().split()
         out.seek(0)
         if int(code) not in ok:
             err.seek(0)
             sys.stderr.write(err.read().decode(errors="replace"))
             fail("%s failed (exit %s)" % (" ".join(argv), code))
-        return float(seconds), int(rss), out.read()
+        return Measured(float(wall), float(user) + float(system), int(rss), out.read())
 
 
 def git(*args, cwd=None):
@@ -106,7 +111,7 @@ def write_lines(path, records):
 def workload(docs):
     """The records, and for each replica its edited records and what it changed."""
     path = os.path.join(SCRATCH, "cases.jsonl")
-    secs, _, _ = run([sys.executable, os.path.join(ROOT, "scripts", "gen-cases.py"), str(docs), "-o", path])
+    secs = run([sys.executable, os.path.join(ROOT, "scripts", "gen-cases.py"), str(docs), "-o", path]).wall
     with open(path, encoding="utf-8") as f:
         records = [json.loads(line) for line in f]
     workers = sorted({r["assigned_worker"] for r in records})
@@ -164,8 +169,7 @@ def fingerprint(sanshe, name):
 def check_conflicts(sanshe, node, a_status, b_status, both, keys):
     """`sanshe conflicts --json`: the documents both changed, each one conflict at
     /status with both values, each by the member who wrote it."""
-    _, _, out = run([sanshe, "-C", node, "conflicts", "--json"])
-    listed = json.loads(out)
+    listed = json.loads(run([sanshe, "-C", node, "conflicts", "--json"]).out)
     if len(listed) != len(both):
         fail("sanshe conflicts lists %d documents, not %d" % (len(listed), len(both)))
     if sorted(d["id"] for d in listed) != both:
@@ -304,12 +308,10 @@ def check_git_worktree(tree, a_status, b_status, b_worker, both):
 # ---- 5. the peers ----
 
 def peer(npm, name, runs):
-    """Run bench_merge_peers.js for one peer: its report, with the process's wall time and peak RSS."""
+    """bench_merge_peers.js for one peer: its report, and its node process measured."""
     script = os.path.join(ROOT, "scripts", "bench", "bench_merge_peers.js")
-    secs, rss, out = run(["node", script, name, npm, SCRATCH, str(runs)])
-    report = json.loads(out.decode().strip().splitlines()[-1])
-    report["process_s"], report["process_rss"] = secs, rss
-    return report
+    process = run(["node", script, name, npm, SCRATCH, str(runs)])
+    return json.loads(process.out.decode().strip().splitlines()[-1]), process
 
 
 # ---- the table ----
@@ -322,10 +324,26 @@ def versions(npm):
     return ", ".join(said)
 
 
-def row(label, seconds, rss, conflicts, sanshe_s, note=""):
-    """One line of the table; sanshe_s None: no ratio."""
-    ratio = "%5.2fx" % (sanshe_s / seconds) if sanshe_s else ""
-    print("  %-30s %7.3f s %8s %11s %11s   %s" % (label, seconds, mib(rss) if rss else "", conflicts, ratio, note))
+class Table:
+    """Rows of medians (wall, CPU), peak RSS, conflicts, and sanshe's medians over each."""
+
+    def __init__(self, docs, runs):
+        print("merge %-24s %9s %9s %8s %11s   sanshe/this: time, cpu"
+              % ("%s cases, median of %d" % (thousands(docs), runs), "time", "cpu", "peak rss", "conflicts"))
+        self.sanshe = None
+
+    def row(self, label, walls, cpus, rss, conflicts="", note="", ratio=True):
+        wall, cpu = statistics.median(walls), statistics.median(cpus)
+        if self.sanshe is None:
+            self.sanshe = wall, cpu
+        ratios = "%5.2fx %5.2fx" % (self.sanshe[0] / wall, self.sanshe[1] / cpu) if ratio else ""
+        note = ("min %.3f s; " % min(walls) + note) if len(walls) > 1 else note
+        print("  %-28s %7.3f s %7.3f s %8s %11s   %-13s   %s"
+              % (label, wall, cpu, mib(rss) if rss else "", conflicts, ratios, note))
+
+    def commands(self, label, series, conflicts="", note="", ratio=True):
+        self.row(label, [m.wall for m in series], [m.cpu for m in series], max(m.rss for m in series),
+                 conflicts, note, ratio)
 
 
 def main():
@@ -363,69 +381,61 @@ def main():
 
     # interleaved, so that a slow moment of the machine hits every series
     pre = git("-C", node, "rev-parse", SPACE).strip().decode()
+    merge_cmd = [sanshe, "-C", None, "merge", "--json", "peer/" + SPACE]
     unlock, merge, again, merge_tree, git_merge, trees = [], [], [], [], [], set()
     for i in range(runs):
-        unlock.append(timed([sanshe, "key", "check"])[:2])
-        s, rss, out = timed([sanshe, "-C", copies[i], "merge", "--json", "peer/" + SPACE])
-        stats = json.loads(out)
+        merge_cmd[2] = copies[i]
+        unlock.append(timed([sanshe, "key", "check"]))
+        merge.append(timed(merge_cmd))
+        stats = json.loads(merge[-1].out)
         if stats["outcome"] != "merged" or stats["conflicts"] != len(both):
-            fail("sanshe merge: %s; expected %d conflicts" % (out.decode().strip(), len(both)))
-        merge.append((s, rss))
+            fail("sanshe merge: %s; expected %d conflicts" % (merge[-1].out.decode().strip(), len(both)))
         trees.add(git("-C", copies[i], "rev-parse", SPACE + "^{tree}").strip())
         git("-C", copies[i], "update-ref", "refs/heads/" + SPACE, pre)
-        again.append(timed([sanshe, "-C", copies[i], "merge", "--json", "peer/" + SPACE])[:2])
+        again.append(timed(merge_cmd))
         trees.add(git("-C", copies[i], "rev-parse", SPACE + "^{tree}").strip())
-        s, rss, out = timed(["git", "--git-dir", bares[i]] + GIT_NO_GC +
-                            ["merge-tree", "--write-tree", "--name-only", "a", "b"], ok=(1,))
-        merge_tree.append((s, rss, len(merge_tree_conflicts(out))))
-        s, rss, _ = timed(["git"] + GIT_ID + GIT_NO_GC + ["merge", "-q", "--no-edit", "b"], cwd=works[i], ok=(1,))
-        git_merge.append((s, rss))
+        merge_tree.append(timed(["git", "--git-dir", bares[i]] + GIT_NO_GC +
+                                ["merge-tree", "--write-tree", "--name-only", "a", "b"], ok=(1,)))
+        git_merge.append(timed(["git"] + GIT_ID + GIT_NO_GC + ["merge", "-q", "--no-edit", "b"],
+                               cwd=works[i], ok=(1,)))
     if len(trees) != 1:
         fail("the %d merges wrote %d different trees" % (2 * runs, len(trees)))
     listed = check_conflicts(sanshe, copies[0], a_status, b_status, both, keys)
     in_tree = check_tree(copies[0], records, a_status, b_status, b_worker, keys)
-    for _, _, n in merge_tree:
-        if n != len(both):
-            fail("git merge-tree reported %d conflicted files, not %d" % (n, len(both)))
+    for m in merge_tree:
+        if len(merge_tree_conflicts(m.out)) != len(both):
+            fail("git merge-tree reported %d conflicted files, not %d" % (len(merge_tree_conflicts(m.out)), len(both)))
     git_conflicts = check_git_worktree(works[0], a_status, b_status, b_worker, both)
 
-    reports = []
-    if npm:
-        for name in ("automerge", "pouchdb"):
-            reports.append(peer(npm, name, runs))
+    peers = [peer(npm, name, runs) for name in ("automerge", "pouchdb")] if npm else []
 
-    # the table
-    med = lambda series, k=0: statistics.median(x[k] for x in series)
-    top = lambda series, k=1: max(x[k] for x in series)
-    sanshe_s = med(merge)
-    print("merge %-26s %9s %8s %11s %11s"
-          % ("%s cases, median of %d" % (thousands(docs), runs), "time", "peak rss", "conflicts", "sanshe/this"))
-    row("sanshe merge", sanshe_s, top(merge), thousands(listed), sanshe_s,
-        "min %.3f s; %s documents changed on both sides" % (min(x[0] for x in merge), thousands(stats["changed_on_both_sides"])))
-    row("  key unlock alone (key check)", med(unlock), top(unlock), "", None, "min %.3f s" % min(x[0] for x in unlock))
-    row("  merge minus unlock", sanshe_s - med(unlock), 0, "", None)
-    row("  again, objects written", med(again), top(again), "", None,
-        "min %.3f s; the same merge after git update-ref to the head before it" % min(x[0] for x in again))
-    row("git merge-tree --write-tree", med(merge_tree), top(merge_tree), thousands(merge_tree[0][2]) + " files",
-        sanshe_s, "min %.3f s; objects only, no work tree" % min(x[0] for x in merge_tree))
-    row("git merge (work tree)", med(git_merge), top(git_merge), thousands(git_conflicts) + " files", sanshe_s,
-        "min %.3f s; index and files too" % min(x[0] for x in git_merge))
-    for r in reports:
-        for label, key, note in r["rows"]:
-            row(label, statistics.median(r[key]) / 1000, r["process_rss"], thousands(r["conflicts"]), sanshe_s,
-                note + "; min %.3f s" % (min(r[key]) / 1000))
+    table = Table(docs, runs)
+    table.commands("sanshe merge", merge, thousands(listed),
+                   "%s documents changed on both sides" % thousands(stats["changed_on_both_sides"]))
+    table.commands("  key unlock alone", unlock, note="sanshe key check", ratio=False)
+    table.row("  merge minus unlock", [statistics.median(m.wall for m in merge) - statistics.median(m.wall for m in unlock)],
+              [statistics.median(m.cpu for m in merge) - statistics.median(m.cpu for m in unlock)], 0, ratio=False)
+    table.commands("  again, objects written", again, note="the same merge after git update-ref to the head before it",
+                   ratio=False)
+    table.commands("git merge-tree --write-tree", merge_tree, thousands(len(both)) + " files",
+                   "objects only, no work tree")
+    table.commands("git merge (work tree)", git_merge, thousands(git_conflicts) + " files", "index and files too")
+    for report, process in peers:
+        for label, key, note in report["rows"]:
+            table.row(label, [ms / 1000 for ms in report[key]], [ms / 1000 for ms in report[key + "_cpu"]],
+                      process.rss, thousands(report["conflicts"]), note)
     if npm is None:
         print("  Automerge, PouchDB: skipped (%s)" % os.environ.get("BENCH_PEERS_SKIPPED", "no npm packages"))
-    print("  %s; peak RSS: the largest of the runs (for the peers, of their node process)" % versions(npm))
+    print("  %s; peak RSS: the largest of the runs; the peers' is their node process's, set-up included"
+          % versions(npm))
     print("  checked: %s documents listed by sanshe conflicts, each /status with both values and their authors;"
-          " the %s merged documents as expected (%s with _conflicts); %d runs, one tree"
-          % (thousands(listed), thousands(docs), thousands(in_tree), runs))
-    aim_s, aim_mb = 0.5, 100
-    print("  aim under %.1f s and %d MB: time %s (%.3f s), memory %s (%s)"
-          % (aim_s, aim_mb, "met" if sanshe_s < aim_s else "MISSED", sanshe_s,
-             "met" if top(merge) / 1024 < aim_mb else "MISSED", mib(top(merge))))
-    for r in reports:
-        print("  %s: %s" % (r["name"], r["detail"]))
+          " the %s merged documents as expected (%s with _conflicts); %d merges, one tree"
+          % (thousands(listed), thousands(docs), thousands(in_tree), 2 * runs))
+    wall, rss = statistics.median(m.wall for m in merge), max(m.rss for m in merge)
+    print("  aim under 0.5 s and 100 MB: time %s (%.3f s), memory %s (%s)"
+          % ("met" if wall < 0.5 else "MISSED", wall, "met" if rss < 100 * 1024 else "MISSED", mib(rss)))
+    for report, process in peers:
+        print("  %s: %s; the process: %.1f s" % (report["name"], report["detail"], process.wall))
     print("  merge benchmarks: %.0f s in all, set-up included" % (time.perf_counter() - begin))
 
 

@@ -6,8 +6,8 @@
 // reads SCRATCH/cases.jsonl (the records), a.jsonl and b.jsonl (each
 // replica's edited records), builds the two replicas with the peer, merges B
 // into A RUNS times, each time from the replicas as they were, checks the
-// result, and prints one JSON line: the times of each series (ms), the
-// conflicts, the checks.  NPM is the folder whose node_modules holds the
+// result, and prints one JSON line: the times of each series (wall and CPU
+// ms), the conflicts, the checks.  NPM is the folder whose node_modules holds the
 // packages.  Nothing is timed but the merge itself; bench_merge.py takes the
 // process's peak RSS from wait4(2).
 //
@@ -38,8 +38,9 @@ const records = read("cases.jsonl");
 const edits = { a: new Map(read("a.jsonl").map((r) => [r.id, r])), b: new Map(read("b.jsonl").map((r) => [r.id, r])) };
 const both = records.filter((r) => edits.a.has(r.id) && edits.b.has(r.id)).map((r) => r.id);
 const version = (pkg) => JSON.parse(fs.readFileSync(path.join(npm, "node_modules", pkg, "package.json"), "utf8")).version;
-const median = (xs) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
 const mib = (bytes) => (bytes / 2 ** 20).toFixed(0) + " MB";
+// CPU milliseconds (user + system, every thread of the process) since `since` (process.cpuUsage()).
+const cpuMs = (since) => { const u = process.cpuUsage(since); return (u.user + u.system) / 1000; };
 const errors = [];
 
 // The members `edited` changes from `record`, set on `doc` (through `wrap`).
@@ -87,23 +88,27 @@ function automerge() {
 	}
 	const setup = performance.now() - t;
 	const rssBefore = process.memoryUsage().rss;
-	const mergeMs = [], wholeMs = [];
+	const mergeMs = [], mergeCpu = [], wholeMs = [], wholeCpu = [];
 	let merged = [];
 	for (let run = 0; run < runs; run++) {
-		let inMerge = 0;
+		let inMerge = 0, inMergeCpu = 0;
 		merged = [];
 		t = performance.now();
+		const cpu = process.cpuUsage();
 		for (let i = 0; i < records.length; i++) {
 			const a = Automerge.load(saved.a[i]), b = Automerge.load(saved.b[i]);
-			const m0 = performance.now();
+			const m0 = performance.now(), c0 = process.cpuUsage();
 			const m = Automerge.merge(a, b);
+			inMergeCpu += cpuMs(c0);
 			inMerge += performance.now() - m0;
 			merged.push(Automerge.save(m));
 			Automerge.free(m);
 			Automerge.free(b);
 		}
 		wholeMs.push(performance.now() - t);
+		wholeCpu.push(cpuMs(cpu));
 		mergeMs.push(inMerge);
+		mergeCpu.push(inMergeCpu);
 	}
 	let conflicts = 0, workerConflicts = 0;
 	for (let i = 0; i < records.length; i++) {
@@ -128,7 +133,7 @@ function automerge() {
 		name: "Automerge " + version("@automerge/automerge"),
 		rows: [["Automerge merge", "merge_ms", "Automerge.merge of each case's two documents"],
 			["  Automerge load+merge+save", "whole_ms", "from and to saved bytes"]],
-		merge_ms: mergeMs, whole_ms: wholeMs, conflicts,
+		merge_ms: mergeMs, merge_ms_cpu: mergeCpu, whole_ms: wholeMs, whole_ms_cpu: wholeCpu, conflicts,
 		detail: `one document per case, strings as ImmutableString; set-up ${(setup / 1000).toFixed(1)} s;`
 			+ ` replicas saved: A ${mib(bytes("a"))}, B ${mib(bytes("b"))}; rss before the merges ${mib(rssBefore)}`,
 	};
@@ -137,7 +142,7 @@ function automerge() {
 async function pouchdb() {
 	const PouchDB = requireNpm("pouchdb-node");
 	PouchDB.plugin(requireNpm("pouchdb-adapter-memory"));
-	const replicateMs = [];
+	const replicateMs = [], replicateCpu = [];
 	let conflicts = 0, rssBefore = 0, bWorkerLost = 0, setup = 0;
 	for (let run = 0; run < runs; run++) {
 		let t = performance.now();
@@ -152,7 +157,9 @@ async function pouchdb() {
 		setup = performance.now() - t;
 		rssBefore = Math.max(rssBefore, process.memoryUsage().rss);
 		t = performance.now();
+		const cpu = process.cpuUsage();
 		await a.replicate.from(b);
+		replicateCpu.push(cpuMs(cpu));
 		replicateMs.push(performance.now() - t);
 		if (run === 0) {
 			const all = await a.allDocs({ include_docs: true, conflicts: true });
@@ -176,7 +183,7 @@ async function pouchdb() {
 	return {
 		name: "PouchDB " + version("pouchdb-node"),
 		rows: [["PouchDB replicate B to A", "replicate_ms", "memory adapter, whole revisions"]],
-		replicate_ms: replicateMs, conflicts,
+		replicate_ms: replicateMs, replicate_ms_cpu: replicateCpu, conflicts,
 		detail: `memory adapter; set-up ${(setup / 1000).toFixed(1)} s a run; rss before replicating ${mib(rssBefore)};`
 			+ ` of the ${conflicts.toLocaleString("en-US")} conflicted documents, ${bWorkerLost.toLocaleString("en-US")} have a winning revision without B's worker`
 			+ " edit (whole revisions: it is only in the losing one)",

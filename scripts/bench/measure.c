@@ -1,7 +1,9 @@
 /*
  * measure OUT COMMAND [ARG...]: run COMMAND, then write to the file OUT one
- * line "<exit status> <wall seconds> <peak RSS in KiB>" and exit with the
- * command's status (128 + the signal when a signal ended it).
+ * line "<exit status> <wall seconds> <peak RSS in KiB> <user seconds>
+ * <system seconds>" and exit with the command's status (128 + the signal
+ * when a signal ended it).  On a shared machine the CPU seconds vary less
+ * than the wall time.
  *
  * Why not wait4(2) from the Python that drives the benchmarks: a child's
  * ru_maxrss includes the resident size of the process it was forked from,
@@ -16,6 +18,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+static double seconds(struct timeval tv)
+{
+	return tv.tv_sec + tv.tv_usec / 1e6;
+}
 
 static double now(void)
 {
@@ -53,7 +60,8 @@ int main(int argc, char **argv)
 	}
 	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (!(out = fopen(argv[1], "w")) ||
-	    fprintf(out, "%d %.6f %ld\n", code, now() - start, usage.ru_maxrss) < 0 ||
+	    fprintf(out, "%d %.6f %ld %.6f %.6f\n", code, now() - start, usage.ru_maxrss,
+		    seconds(usage.ru_utime), seconds(usage.ru_stime)) < 0 ||
 	    fclose(out) != 0) {
 		perror(argv[1]);
 		return 1;
