@@ -9,7 +9,7 @@
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (not in make test)
 #   make soak       the merge property tests with many more scenarios from a
 #                   fresh seed, then a tenth under ASan+UBSan (SOAK_DOCS,
-#                   SOAK_REPLICAS; about half an hour; not in make test)
+#                   SOAK_REPLICAS; about 20 minutes; not in make test)
 #
 # BUILD=dir puts every output under another directory; SAN=1 builds with
 # AddressSanitizer and UndefinedBehaviorSanitizer; FUZZ=1 builds with clang
