@@ -5,7 +5,7 @@
 #   make demo       the main job in a scratch directory
 #   make bench      throughput next to libsodium's raw rates; import and put
 #                   next to git add+commit; merging two replicas next to git,
-#                   Automerge and PouchDB (docs/bench.md, about 8 minutes)
+#                   Automerge and PouchDB (docs/bench.md, 5 to 10 minutes)
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (not in make test)
 #   make soak       the merge property tests with many more scenarios from a
 #                   fresh seed, then a tenth under ASan+UBSan (SOAK_DOCS,

@@ -23,7 +23,8 @@ SANSHE_PASSPHRASE and SANSHE_KDF set by the caller:
    interleaved with the baselines: `sanshe key check` (the key unlock alone)
    and `sanshe merge`, each run on its own fresh copy of A as it was before
    the merge (a copy, not only the ref reset: a second merge in the same
-   repository finds its blobs already written and is about twice as fast);
+   repository finds its objects already written and is faster; it is run
+   too, after `git update-ref`, and shown on a line of its own);
 3. checks, fatal when they fail: every run writes the same tree; `sanshe
    conflicts --json` lists exactly the 2,500 documents, each with one
    conflict at /status holding both values (the one kept and the other, by
@@ -40,9 +41,10 @@ SANSHE_PASSPHRASE and SANSHE_KDF set by the caller:
    runs each in a node process of its own; its peak RSS is that process's.
 
 Each command is run by MEASURE (build/bench/measure, scripts/bench/measure.c):
-its wall time, start to exit, and its peak RSS from wait4(2), taken by a small
-parent: a child of this Python would count Python's own size in its peak.
-MB are MiB.  Python standard library only.
+its wall and CPU time, start to exit, and its peak RSS from wait4(2), taken
+by a small parent: a child of this Python would count Python's own size in
+its peak.  `sync` runs before each timed command.  MB are MiB.  Python
+standard library only.
 """
 import collections
 import hashlib
