@@ -188,8 +188,12 @@ static int list_type(sanshe_store *store, const git_tree_entry *entry,
 	return err;
 }
 
-int sanshe_store_list(sanshe_store *store, const char *space, const char *type,
-		      sanshe_store_doc_cb cb, void *payload)
+/* What to do with each type folder of a space (each_type). */
+typedef int (*type_fn)(sanshe_store *store, const git_tree_entry *entry, void *arg);
+
+/* Call `fn` on each type folder of the head of `space` (only `type`, if given). */
+static int each_type(sanshe_store *store, const char *space, const char *type, type_fn fn,
+		     void *arg)
 {
 	const git_tree_entry **types = NULL;
 	git_tree *root = NULL;
@@ -201,10 +205,30 @@ int sanshe_store_list(sanshe_store *store, const char *space, const char *type,
 		return err;
 	err = type_entries(&types, &n, root, type);
 	for (size_t i = 0; !err && i < n; i++)
-		err = list_type(store, types[i], cb, payload);
+		err = fn(store, types[i], arg);
 	free(types);
 	git_tree_free(root);
 	return err;
+}
+
+typedef struct list_arg {
+	sanshe_store_doc_cb cb;
+	void *payload;
+} list_arg;
+
+static int list_each(sanshe_store *store, const git_tree_entry *entry, void *arg)
+{
+	list_arg *l = arg;
+
+	return list_type(store, entry, l->cb, l->payload);
+}
+
+int sanshe_store_list(sanshe_store *store, const char *space, const char *type,
+		      sanshe_store_doc_cb cb, void *payload)
+{
+	list_arg l = { cb, payload };
+
+	return each_type(store, space, type, list_each, &l);
 }
 
 /* each_shard callback: add the shard's entries to a count. */
@@ -214,26 +238,24 @@ static int count_shard(const git_tree *shard, void *arg)
 	return 0;
 }
 
+typedef struct count_arg {
+	sanshe_store_count_cb cb;
+	void *payload;
+} count_arg;
+
+static int count_each(sanshe_store *store, const git_tree_entry *entry, void *arg)
+{
+	count_arg *c = arg;
+	size_t count = 0;
+	int err = each_shard(store, entry, count_shard, &count);
+
+	return !err && count ? c->cb(git_tree_entry_name(entry), count, c->payload) : err;
+}
+
 int sanshe_store_count(sanshe_store *store, const char *space,
 		       sanshe_store_count_cb cb, void *payload)
 {
-	const git_tree_entry **types = NULL;
-	git_tree *root = NULL;
-	size_t n = 0;
-	int err;
+	count_arg c = { cb, payload };
 
-	if ((err = sanshe_store__check_space(space)) != 0 ||
-	    (err = head_tree(&root, store, space)) != 0 || !root)
-		return err;
-	err = type_entries(&types, &n, root, NULL);
-	for (size_t i = 0; !err && i < n; i++) {
-		size_t count = 0;
-
-		err = each_shard(store, types[i], count_shard, &count);
-		if (!err && count)
-			err = cb(git_tree_entry_name(types[i]), count, payload);
-	}
-	free(types);
-	git_tree_free(root);
-	return err;
+	return each_type(store, space, NULL, count_each, &c);
 }
