@@ -925,35 +925,41 @@ static cJSON *clock_object(const sanshe_merge_clock *clock)
 	return o;
 }
 
+/* The clocks of `clocks` as the object of `_merge.fields` (path: {at, key}). */
+static cJSON *fields_object(const stamps *clocks)
+{
+	cJSON *fields = cJSON_CreateObject();
+
+	for (size_t i = 0; fields && i < clocks->n; i++) {
+		cJSON *o = clock_object(&clocks->e[i].clock);
+
+		if (!o || !cJSON_AddItemToObject(fields, clocks->e[i].path, o)) {
+			cJSON_Delete(o);
+			cJSON_Delete(fields);
+			return NULL;
+		}
+	}
+	return fields;
+}
+
 /* `_merge`: the two blob ids sorted, the later clock, the clocks of older values. */
 static int add_merge(cJSON *doc, const git_oid *one, const git_oid *two,
 		     const sanshe_merge_clock *clock, const stamps *clocks)
 {
 	char ids[2][GIT_OID_HEXSZ + 1];
 	bool swap = git_oid_cmp(one, two) > 0;
-	cJSON *m = clock_object(clock), *from = cJSON_CreateArray(), *fields = NULL;
+	cJSON *m = clock_object(clock), *from;
 
 	git_oid_tostr(ids[swap], sizeof(ids[0]), one);
 	git_oid_tostr(ids[!swap], sizeof(ids[0]), two);
-	if (!m || !from || !cJSON_AddItemToObject(m, "from", from)) {
-		cJSON_Delete(m);
-		cJSON_Delete(from);
-		return out_of_memory();
-	}
-	if (!cJSON_AddItemToObject(doc, "_merge", m))
-		return cJSON_Delete(m), out_of_memory();
-	if (!cJSON_AddItemToArray(from, cJSON_CreateString(ids[0])) ||
-	    !cJSON_AddItemToArray(from, cJSON_CreateString(ids[1])))
-		return out_of_memory();
-	if (clocks->n && !(fields = cJSON_AddObjectToObject(m, "fields")))
-		return out_of_memory();
-	for (size_t i = 0; i < clocks->n; i++) {
-		cJSON *o = clock_object(&clocks->e[i].clock);
-
-		if (!o || !cJSON_AddItemToObject(fields, clocks->e[i].path, o))
-			return cJSON_Delete(o), out_of_memory();
-	}
-	return 0;
+	if (m && (from = cJSON_AddArrayToObject(m, "from")) &&
+	    cJSON_AddItemToArray(from, cJSON_CreateString(ids[0])) &&
+	    cJSON_AddItemToArray(from, cJSON_CreateString(ids[1])) &&
+	    (!clocks->n || cJSON_AddItemToObject(m, "fields", fields_object(clocks))) &&
+	    cJSON_AddItemToObject(doc, "_merge", m))
+		return 0;
+	cJSON_Delete(m);
+	return out_of_memory();
 }
 
 /*
