@@ -41,6 +41,8 @@
 #define SANSHE_RULES_H
 
 #include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #define SANSHE_RULE_BUDGET_EXCEEDED "budget-exceeded"
 #define SANSHE_RULE_TRANCHE_EARLY "tranche-before-final-evaluation"
@@ -87,6 +89,30 @@ typedef int (*sanshe_finding_cb)(const sanshe_finding *finding, void *payload);
  * the rules can then only be freed.
  */
 int sanshe_rules_finish(sanshe_rules *rules, sanshe_finding_cb cb, void *payload);
+
+/** The budget categories, in the project schema's order. */
+#define SANSHE_RULES_CATEGORIES 5
+extern const char *const sanshe_rules_categories[SANSHE_RULES_CATEGORIES];
+
+/** A project's figures once the rules are finished (fen; strings borrowed). */
+typedef struct sanshe_rules_project {
+	const char *space; /* of the project document, NULL when none was added */
+	const char *id;
+	const char *title; /* NULL when unknown */
+	uint64_t budget[SANSHE_RULES_CATEGORIES];
+	uint64_t spent[SANSHE_RULES_CATEGORIES]; /* expenses less what reversals cancel */
+	uint64_t disbursed;                      /* disbursements not cancelled */
+	size_t entries;                          /* ledger entries naming it */
+} sanshe_rules_project;
+
+/**
+ * After sanshe_rules_finish: call `cb` for each project (a project document
+ * or a project named by ledger entries), sorted by id.  A non-zero return
+ * stops and is returned.
+ */
+int sanshe_rules_projects(const sanshe_rules *rules,
+			  int (*cb)(const sanshe_rules_project *project, void *payload),
+			  void *payload);
 
 /** Release everything.  NULL is fine. */
 void sanshe_rules_free(sanshe_rules *rules);
