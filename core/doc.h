@@ -18,6 +18,8 @@
 #include "buf.h"
 #include "hlc.h"
 #include "key.h"
+#include <stdbool.h>
+
 #include "registry.h"
 #include "schema.h"
 

@@ -165,6 +165,7 @@ static int read_folder(reader *r, const git_tree *tree, const char *type)
 		return 0;
 	if ((err = oidset_add(&r->trees, git_tree_entry_id(folder))) <= 0)
 		return err;
+	err = 0;
 	if (git_tree_lookup(&top, r->repo, git_tree_entry_id(folder)) != 0)
 		return sanshe_error_set(SANSHE_EIO, _("cannot read the roster's %s folder: %s"), type,
 					git_error_last()->message);

@@ -1,0 +1,633 @@
+/* The auditor's verify: walking the history (verify.h, verify_int.h). */
+#include "common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "doc.h"
+#include "json.h"
+#include "merge.h"
+#include "node.h"
+#include "verify_int.h"
+
+/* Sequence numbers: space (8 bits), commit (32), item in the commit (24). */
+#define SEQ(space, commit, item) \
+	((uint64_t)(space) << 56 | (uint64_t)(commit) << 24 | (uint64_t)(item))
+
+typedef struct walker {
+	sanshe_store *store;
+	git_repository *repo;
+	const sanshe_verify_options *opt;
+	sanshe_verify_summary *summary;
+	sanshe_trust *trust;
+	vpool pool;
+	int pool_started;
+	/* the space being walked */
+	const char *space;
+	unsigned space_no;
+	uint32_t commit_no;
+	uint32_t item;
+	git_oid since;
+	int has_since;
+	/* blobs checked in this space */
+	git_oid *seen;
+	size_t n_seen, cap_seen;
+} walker;
+
+static int no_memory(void)
+{
+	return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
+}
+
+static int git_fail(const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return sanshe_error_set(SANSHE_EIO, "%s: %s", what, e ? e->message : _("unknown error"));
+}
+
+/* ---- blobs already checked (open addressing) ---- */
+
+static int seen_add(walker *w, const git_oid *id)
+{
+	size_t i;
+
+	if (2 * (w->n_seen + 1) > w->cap_seen) {
+		size_t cap = w->cap_seen ? 2 * w->cap_seen : 4096;
+		git_oid *grown = calloc(cap, sizeof(*grown)), *old = w->seen;
+		size_t old_cap = w->cap_seen;
+
+		if (!grown)
+			return no_memory();
+		w->seen = grown;
+		w->cap_seen = cap;
+		w->n_seen = 0;
+		for (i = 0; i < old_cap; i++)
+			if (!git_oid_is_zero(&old[i]))
+				seen_add(w, &old[i]);
+		free(old);
+	}
+	for (i = ((size_t)id->id[0] << 16 | (size_t)id->id[1] << 8 | id->id[2]);; i++) {
+		git_oid *slot = &w->seen[i & (w->cap_seen - 1)];
+
+		if (git_oid_is_zero(slot)) {
+			git_oid_cpy(slot, id);
+			w->n_seen++;
+			return 1;
+		}
+		if (git_oid_equal(slot, id))
+			return 0;
+	}
+}
+
+static void seen_clear(walker *w)
+{
+	if (w->seen)
+		memset(w->seen, 0, w->cap_seen * sizeof(*w->seen));
+	w->n_seen = 0;
+}
+
+/* ---- findings found by the walker itself ---- */
+
+static int finding(walker *w, const char *rule, const char *commit, const char *type,
+		   const char *id, const char *message)
+{
+	return sanshe_vpool_finding(&w->pool, SEQ(w->space_no, w->commit_no, w->item++), rule,
+				    w->space, commit, type, id, NULL, NULL, NULL, message);
+}
+
+/* ---- one commit ---- */
+
+/* "type/xx/id.json": the registered type and the id, when the path is one. */
+static int parse_path(walker *w, const char *path, const sanshe_type **type, char *id,
+		      const char *commit)
+{
+	sanshe_buf expect = SANSHE_BUF_INIT;
+	const char *slash = strchr(path, '/'), *base = strrchr(path, '/');
+	char type_name[64], message[600];
+	size_t n, len;
+	int ok;
+
+	*type = NULL;
+	if (slash && (size_t)(slash - path) < sizeof(type_name)) {
+		memcpy(type_name, path, (size_t)(slash - path));
+		type_name[slash - path] = '\0';
+		*type = sanshe_registry_find(type_name);
+	}
+	ok = *type && base && (len = strlen(base + 1)) > 5 &&
+	     strcmp(base + 1 + len - 5, ".json") == 0 && (n = len - 5) <= SANSHE_DOC_ID_MAX;
+	if (ok) {
+		memcpy(id, base + 1, n);
+		id[n] = '\0';
+		ok = sanshe_doc_id_valid(id) && sanshe_store_doc_path(&expect, type_name, id) == 0 &&
+		     strcmp(expect.ptr, path) == 0;
+	}
+	sanshe_buf_dispose(&expect);
+	sanshe_error_clear();
+	if (!ok) {
+		snprintf(message, sizeof(message),
+			 _("'%s' is not where a document is kept (<type>/<2 hex>/<id>.json)"),
+			 path);
+		return finding(w, SANSHE_VERIFY_DOC_INVALID, commit, NULL, NULL, message) ? -1 : 1;
+	}
+	if (((*type)->space == SANSHE_SPACE_TRUST && strcmp(w->space, "trust") != 0) ||
+	    ((*type)->space == SANSHE_SPACE_COMMON && strcmp(w->space, "common") != 0) ||
+	    ((*type)->space == SANSHE_SPACE_ORG && strncmp(w->space, "org/", 4) != 0)) {
+		snprintf(message, sizeof(message), _("%s documents do not belong in space %s"),
+			 (*type)->name, w->space);
+		return finding(w, SANSHE_VERIFY_DOC_INVALID, commit, (*type)->name, id, message)
+			       ? -1
+			       : 1;
+	}
+	return 0;
+}
+
+static int touch(vjob *job, const sanshe_type *type, const char *id)
+{
+	vtouch *grown;
+
+	for (size_t i = 0; i < job->n_touched; i++)
+		if (job->touched[i].type == type) {
+			job->touched[i].count++;
+			return 0;
+		}
+	if (!(grown = realloc(job->touched, (job->n_touched + 1) * sizeof(*grown))))
+		return no_memory();
+	job->touched = grown;
+	grown[job->n_touched].type = type;
+	snprintf(grown[job->n_touched].id, sizeof(grown->id), "%s", id);
+	grown[job->n_touched++].count = 1;
+	return 0;
+}
+
+/* A new version of a document: queued for a worker (once per blob in a space). */
+static int queue_version(walker *w, const git_diff_delta *d, const sanshe_type *type,
+			 const char *id, const char *commit)
+{
+	git_blob *blob = NULL;
+	vjob *job;
+	int err;
+
+	if ((err = seen_add(w, &d->new_file.id)) <= 0)
+		return err;
+	if (!(job = calloc(1, sizeof(*job))))
+		return no_memory();
+	job->kind = VJOB_DOC;
+	job->seq = SEQ(w->space_no, w->commit_no, w->item++);
+	job->space = w->space;
+	memcpy(job->commit, commit, sizeof(job->commit));
+	job->type = type;
+	snprintf(job->id, sizeof(job->id), "%s", id);
+	if (git_blob_lookup(&blob, w->repo, &d->new_file.id) != 0) {
+		sanshe_vjob_free(job);
+		return git_fail(_("cannot read a document version"));
+	}
+	err = sanshe_buf_put(&job->text, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	if (err) {
+		sanshe_vjob_free(job);
+		return err;
+	}
+	sanshe_vpool_push(&w->pool, job);
+	return 0;
+}
+
+/* What a commit that is not a merge changed: each path, each new version. */
+static int walk_changes(walker *w, git_commit *c, vjob *cjob, const char *commit)
+{
+	git_tree *tree = NULL, *parent_tree = NULL;
+	git_commit *parent = NULL;
+	git_diff *diff = NULL;
+	int err = 0;
+
+	if (git_commit_tree(&tree, c) != 0 ||
+	    (git_commit_parentcount(c) == 1 &&
+	     (git_commit_parent(&parent, c, 0) != 0 || git_commit_tree(&parent_tree, parent) != 0)) ||
+	    git_diff_tree_to_tree(&diff, w->repo, parent_tree, tree, NULL) != 0) {
+		err = git_fail(_("cannot compare a commit with its parent"));
+		goto done;
+	}
+	for (size_t i = 0; !err && i < git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		const char *path = d->status == GIT_DELTA_DELETED ? d->old_file.path
+								  : d->new_file.path;
+		const sanshe_type *type;
+		char id[SANSHE_DOC_ID_MAX + 1], message[600];
+
+		if ((err = parse_path(w, path, &type, id, commit)) != 0) {
+			err = err > 0 ? 0 : err;
+			continue;
+		}
+		if ((err = touch(cjob, type, id)) != 0)
+			break;
+		if (type->merge == SANSHE_MERGE_APPEND_ONLY && d->status != GIT_DELTA_ADDED) {
+			snprintf(message, sizeof(message),
+				 d->status == GIT_DELTA_DELETED
+					 ? _("%s '%s' is written once and kept: this commit removes it")
+					 : _("%s '%s' is written once and kept: this commit changes it"),
+				 type->name, id);
+			err = finding(w, SANSHE_VERIFY_APPEND_ONLY, commit, type->name, id, message);
+		}
+		if (!err && d->status != GIT_DELTA_DELETED)
+			err = queue_version(w, d, type, id, commit);
+	}
+done:
+	git_diff_free(diff);
+	git_tree_free(parent_tree);
+	git_commit_free(parent);
+	git_tree_free(tree);
+	return err;
+}
+
+/* A merge commit's tree must be what the merge engine computes from its parents. */
+static int check_merge(walker *w, git_commit *c, const char *commit)
+{
+	git_oid tree;
+	char message[1024], want[GIT_OID_HEXSZ + 1], got[GIT_OID_HEXSZ + 1];
+	int err;
+
+	w->summary->merges++;
+	if (git_commit_parentcount(c) != 2) {
+		snprintf(message, sizeof(message),
+			 _("a merge of %u parents: sanshe merges two at a time"),
+			 git_commit_parentcount(c));
+		return finding(w, SANSHE_VERIFY_MERGE_MISMATCH, commit, NULL, NULL, message);
+	}
+	err = sanshe_merge_trees(w->store, git_commit_parent_id(c, 0), git_commit_parent_id(c, 1),
+				 &tree, NULL);
+	if (err == SANSHE_ENOMEM || err == SANSHE_EIO)
+		return err;
+	if (err) {
+		snprintf(message, sizeof(message),
+			 _("the merge engine cannot merge the commit's parents: %s"),
+			 sanshe_error_last());
+		sanshe_error_clear();
+		return finding(w, SANSHE_VERIFY_MERGE_MISMATCH, commit, NULL, NULL, message);
+	}
+	if (git_oid_equal(&tree, git_commit_tree_id(c)))
+		return 0;
+	git_oid_tostr(want, sizeof(want), &tree);
+	git_oid_tostr(got, sizeof(got), git_commit_tree_id(c));
+	snprintf(message, sizeof(message),
+		 _("the merge commit's tree %.12s is not what merging its parents gives (%.12s): "
+		   "something was added, changed or dropped by hand"),
+		 got, want);
+	return finding(w, SANSHE_VERIFY_MERGE_MISMATCH, commit, NULL, NULL, message);
+}
+
+static int check_commit(walker *w, const git_oid *id)
+{
+	git_buf signature = GIT_BUF_INIT, signed_data = GIT_BUF_INIT;
+	git_commit *c = NULL;
+	vjob *job;
+	int err, rc;
+
+	if (!(job = calloc(1, sizeof(*job))))
+		return no_memory();
+	job->kind = VJOB_COMMIT;
+	job->space = w->space;
+	git_oid_tostr(job->commit, sizeof(job->commit), id);
+	w->item = 1;
+	job->seq = SEQ(w->space_no, w->commit_no, 0);
+	if (git_commit_lookup(&c, w->repo, id) != 0) {
+		sanshe_vjob_free(job);
+		return git_fail(_("cannot read a commit"));
+	}
+	job->time = git_commit_committer(c)->when.time;
+	rc = git_commit_extract_signature(&signature, &signed_data, w->repo, (git_oid *)id, NULL);
+	if (rc == 0 && ((err = sanshe_buf_put(&job->signature, signature.ptr, signature.size)) != 0 ||
+			(err = sanshe_buf_put(&job->signed_data, signed_data.ptr,
+					      signed_data.size)) != 0))
+		goto fail;
+	job->merge = git_commit_parentcount(c) > 1;
+	err = job->merge ? check_merge(w, c, job->commit) : walk_changes(w, c, job, job->commit);
+	if (err)
+		goto fail;
+	sanshe_vpool_push(&w->pool, job); /* after its documents: the types are known */
+	job = NULL;
+	w->summary->commits++;
+fail:
+	sanshe_vjob_free(job);
+	git_buf_dispose(&signature);
+	git_buf_dispose(&signed_data);
+	git_commit_free(c);
+	return err;
+}
+
+/* ---- one space ---- */
+
+/* Has the history of the space kept every head this node accepted? */
+static int check_accepted(walker *w, const git_oid *head)
+{
+	git_reference *ref = NULL;
+	char name[SANSHE_SPACE_MAX + 32], message[512], was[GIT_OID_HEXSZ + 1];
+	const git_oid *accepted;
+	int err = 0;
+
+	snprintf(name, sizeof(name), "refs/sanshe/accepted/%s", w->space);
+	if (git_reference_lookup(&ref, w->repo, name) != 0)
+		return 0; /* none remembered yet */
+	accepted = git_reference_target(ref);
+	if (accepted && !git_oid_equal(accepted, head) &&
+	    git_graph_descendant_of(w->repo, head, accepted) != 1) {
+		git_oid_tostr(was, sizeof(was), accepted);
+		snprintf(message, sizeof(message),
+			 _("the space's history no longer contains commit %.12s, which this node "
+			   "accepted before: history was rewritten"),
+			 was);
+		err = sanshe_vpool_finding(&w->pool, SEQ(w->space_no, 0, 0),
+					   SANSHE_VERIFY_REWRITTEN, w->space, was, NULL, NULL,
+					   NULL, NULL, NULL, message);
+	}
+	git_reference_free(ref);
+	return err;
+}
+
+static int by_seq(const void *a, const void *b)
+{
+	uint64_t x = ((const vfinding *)a)->seq, y = ((const vfinding *)b)->seq;
+
+	return (x > y) - (x < y);
+}
+
+/* Hand the findings so far to the caller, in history order, and forget them. */
+static int report(walker *w)
+{
+	vpool *p = &w->pool;
+	int err = 0;
+
+	sanshe_vpool_drain(p);
+	if (p->failed)
+		return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
+	qsort(p->findings, p->n_findings, sizeof(*p->findings), by_seq);
+	for (size_t i = 0; i < p->n_findings; i++) {
+		vfinding *f = &p->findings[i];
+		sanshe_verify_finding out = { f->rule,	 f->space,	 f->commit, f->type, f->id,
+					      f->signer, f->signer_name, f->at,	    f->message };
+
+		if (!err && (err = w->opt->finding(&out, w->opt->payload)) == 0)
+			w->summary->findings++;
+		sanshe_vfinding_dispose(f);
+	}
+	p->n_findings = 0;
+	return err;
+}
+
+static int walk_space(walker *w, const git_oid *head)
+{
+	git_revwalk *walk = NULL;
+	git_oid id;
+	int err, rc = 0;
+
+	seen_clear(w);
+	w->commit_no = 1;
+	if ((err = check_accepted(w, head)) != 0)
+		return err;
+	if (git_revwalk_new(&walk, w->repo) != 0 || git_revwalk_push(walk, head) != 0 ||
+	    (w->has_since && git_revwalk_hide(walk, &w->since) != 0)) {
+		git_revwalk_free(walk);
+		return git_fail(_("cannot read the history"));
+	}
+	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	while (!err && (rc = git_revwalk_next(&id, walk)) == 0) {
+		err = check_commit(w, &id);
+		w->commit_no++;
+	}
+	git_revwalk_free(walk);
+	if (!err && rc != GIT_ITEROVER)
+		err = git_fail(_("cannot read the history"));
+	if (!err)
+		err = report(w);
+	return err;
+}
+
+/* ---- the rules between documents, over the heads ---- */
+
+typedef struct rules_walk {
+	walker *w;
+	sanshe_rules *rules;
+	const char *space;
+	git_oid head;
+} rules_walk;
+
+static int add_doc(const char *type, const char *id, const git_oid *blob, void *payload)
+{
+	rules_walk *r = payload;
+	sanshe_buf text = SANSHE_BUF_INIT;
+	cJSON *doc = NULL;
+	int err;
+
+	(void)id;
+	if (!sanshe_rules_reads(type))
+		return 0;
+	if ((err = sanshe_store_read_blob(r->w->store, blob, &text)) == 0 &&
+	    sanshe_json_parse(&doc, text.ptr, text.size, NULL, NULL) == 0)
+		err = sanshe_rules_add(r->rules, r->space, doc);
+	sanshe_error_clear();
+	cJSON_Delete(doc);
+	sanshe_buf_dispose(&text);
+	return err;
+}
+
+/* A rule's finding, with the signer and time of the document it names. */
+static int rule_finding(const sanshe_finding *f, void *payload)
+{
+	rules_walk *r = payload;
+	walker *w = r->w;
+	sanshe_buf text = SANSHE_BUF_INIT;
+	sanshe_merge_clock clock;
+	sanshe_trust_signer who;
+	char head[GIT_OID_HEXSZ + 1] = "", at[SANSHE_HLC_MAX] = "";
+	const char *signer = NULL, *name = NULL;
+	git_oid tip;
+	cJSON *doc = NULL;
+	int err;
+
+	if (sanshe_store_head(w->store, f->space, &tip) == 0)
+		git_oid_tostr(head, sizeof(head), &tip);
+	if (sanshe_store_read(w->store, f->space, NULL, f->type, f->id, &text) == 0 &&
+	    sanshe_json_parse(&doc, text.ptr, text.size, NULL, NULL) == 0 &&
+	    sanshe_merge_clock_of(doc, &clock) == 0) {
+		sanshe_hlc_format(at, clock.at);
+		signer = clock.key;
+		sanshe_trust_signer_fp(w->trust, clock.key, clock.at.ms, &who);
+		name = who.name;
+	}
+	sanshe_error_clear();
+	err = sanshe_vpool_finding(&w->pool, SEQ(255, 0, w->item++), f->rule, f->space,
+				   head[0] ? head : NULL, f->type, f->id, signer, name,
+				   at[0] ? at : NULL, f->message);
+	cJSON_Delete(doc);
+	sanshe_buf_dispose(&text);
+	return err;
+}
+
+static int project_totals(const sanshe_rules_project *p, void *payload)
+{
+	const sanshe_verify_options *opt = payload;
+
+	return opt->project(p, opt->payload);
+}
+
+static int check_rules(walker *w, char **spaces, size_t n)
+{
+	rules_walk r = { w, NULL, NULL, { { 0 } } };
+	int err;
+
+	if ((err = sanshe_rules_new(&r.rules)) != 0)
+		return err;
+	for (size_t i = 0; !err && i < n; i++) {
+		r.space = spaces[i];
+		err = sanshe_store_list(w->store, spaces[i], NULL, add_doc, &r);
+	}
+	w->space_no = 255;
+	w->item = 0;
+	if (!err && (err = sanshe_rules_finish(r.rules, rule_finding, &r)) == 0)
+		err = report(w);
+	if (!err && w->opt->project)
+		err = sanshe_rules_projects(r.rules, project_totals, (void *)w->opt);
+	sanshe_rules_free(r.rules);
+	return err;
+}
+
+/* ---- the whole node ---- */
+
+typedef struct space_list {
+	char **names;
+	size_t n;
+	const char *only;
+} space_list;
+
+static int note_space(const char *space, const git_oid *head, void *payload)
+{
+	space_list *l = payload;
+	char **grown;
+
+	(void)head;
+	if (l->only && strcmp(space, l->only) != 0)
+		return 0;
+	if (!(grown = realloc(l->names, (l->n + 1) * sizeof(*grown))) ||
+	    !(grown[l->n] = strdup(space))) {
+		if (grown)
+			l->names = grown;
+		return no_memory();
+	}
+	l->names = grown;
+	l->n++;
+	return 0;
+}
+
+/* trust first (the roster), then common, then the organizations' spaces. */
+static int space_rank(const char *space)
+{
+	return strcmp(space, "trust") == 0 ? 0 : strcmp(space, "common") == 0 ? 1 : 2;
+}
+
+static int by_rank(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int c = space_rank(x) - space_rank(y);
+
+	return c ? c : strcmp(x, y);
+}
+
+static int roster_problem(const git_oid *blob, const char *type, const char *id,
+			  const char *message, void *payload)
+{
+	walker *w = payload;
+	char text[1024];
+
+	snprintf(text, sizeof(text), _("%s (version %.12s); the roster ignores it"), message,
+		 git_oid_tostr_s(blob));
+	return sanshe_vpool_finding(&w->pool, SEQ(0, 0, w->item++), SANSHE_VERIFY_ROSTER_INVALID,
+				    "trust", NULL, type, id, NULL, NULL, NULL, text);
+}
+
+static unsigned thread_count(unsigned asked)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (asked)
+		return asked;
+	if (cores < 1)
+		cores = 1;
+	return cores > 4 ? 4 : (unsigned)cores;
+}
+
+static int resolve_since(walker *w)
+{
+	git_object *obj = NULL;
+
+	if (!w->opt->since)
+		return 0;
+	if (git_revparse_single(&obj, w->repo, w->opt->since) != 0 ||
+	    git_object_peel((git_object **)&obj, obj, GIT_OBJECT_COMMIT) != 0) {
+		git_object_free(obj);
+		return sanshe_error_set(SANSHE_ENOTFOUND, _("no commit '%s' in this repository"),
+					w->opt->since);
+	}
+	git_oid_cpy(&w->since, git_object_id(obj));
+	w->has_since = 1;
+	git_object_free(obj);
+	return 0;
+}
+
+int sanshe_verify(sanshe_store *store, const sanshe_verify_options *opt,
+		  sanshe_verify_summary *summary)
+{
+	walker w;
+	space_list spaces = { NULL, 0, opt->space };
+	int err;
+
+	memset(summary, 0, sizeof(*summary));
+	memset(&w, 0, sizeof(w));
+	w.store = store;
+	w.repo = sanshe_store_repository(store);
+	w.opt = opt;
+	w.summary = summary;
+	if ((err = sanshe_registry_init()) != 0 || (err = resolve_since(&w)) != 0 ||
+	    (err = sanshe_store_spaces(store, note_space, &spaces)) != 0)
+		goto done;
+	if (opt->space && !spaces.n) {
+		err = sanshe_error_set(SANSHE_ENOTFOUND, _("this node has no space '%s'"),
+				       opt->space);
+		goto done;
+	}
+	qsort(spaces.names, spaces.n, sizeof(*spaces.names), by_rank);
+	if ((err = sanshe_trust_load(&w.trust, store, NULL)) != 0 ||
+	    (err = sanshe_vpool_start(&w.pool, w.trust, thread_count(opt->threads))) != 0)
+		goto done;
+	w.pool_started = 1;
+	if (!opt->space || strcmp(opt->space, "trust") == 0) {
+		w.space = "trust";
+		if ((err = sanshe_trust_problems(w.trust, roster_problem, &w)) != 0)
+			goto done;
+	}
+	for (size_t i = 0; !err && i < spaces.n; i++) {
+		git_oid head;
+
+		w.space = spaces.names[i];
+		w.space_no = (unsigned)(i < 254 ? i : 254);
+		summary->spaces++;
+		if ((err = sanshe_store_head(store, w.space, &head)) == 0)
+			err = walk_space(&w, &head);
+	}
+	if (!err)
+		err = check_rules(&w, spaces.names, spaces.n);
+	if (!err) {
+		sanshe_vpool_drain(&w.pool);
+		summary->signatures = w.pool.signatures;
+		summary->versions = w.pool.versions;
+	}
+done:
+	if (w.pool_started)
+		sanshe_vpool_stop(&w.pool);
+	sanshe_trust_free(w.trust);
+	for (size_t i = 0; i < spaces.n; i++)
+		free(spaces.names[i]);
+	free(spaces.names);
+	free(w.seen);
+	return err;
+}

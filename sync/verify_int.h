@@ -1,0 +1,100 @@
+/*
+ * Inside verify (verify.c walks the history, verify_check.c checks what it
+ * finds on worker threads).  The walker reads git objects (libgit2 objects
+ * belong to one thread) and hands out jobs holding copies of the bytes; the
+ * workers parse, validate and verify signatures, which is where the time
+ * goes, and record findings.  Findings carry a sequence number (space,
+ * commit, item) so that they come out in history order whatever thread
+ * found them.
+ */
+#ifndef SANSHE_VERIFY_INT_H
+#define SANSHE_VERIFY_INT_H
+
+#include <pthread.h>
+
+#include "buf.h"
+#include "registry.h"
+#include "trust.h"
+#include "verify.h"
+
+/* A finding kept until its space is done. */
+typedef struct vfinding {
+	uint64_t seq;
+	char *rule, *space, *commit, *type, *id, *signer, *signer_name, *at, *message;
+} vfinding;
+
+typedef enum vjob_kind { VJOB_COMMIT, VJOB_DOC } vjob_kind;
+
+/* A type a commit changed, and the first document of it (for messages). */
+typedef struct vtouch {
+	const sanshe_type *type;
+	char id[SANSHE_DOC_ID_MAX + 1];
+	size_t count;
+} vtouch;
+
+typedef struct vjob {
+	vjob_kind kind;
+	uint64_t seq;
+	const char *space; /* borrowed: lives as long as the space's walk */
+	char commit[GIT_OID_HEXSZ + 1];
+	/* VJOB_COMMIT */
+	sanshe_buf signature, signed_data;
+	int64_t time; /* committer time, seconds */
+	int merge;
+	vtouch *touched; /* types a commit that is not a merge changed */
+	size_t n_touched;
+	/* VJOB_DOC */
+	const sanshe_type *type;
+	char id[SANSHE_DOC_ID_MAX + 1];
+	sanshe_buf text;
+	struct vjob *next;
+} vjob;
+
+typedef struct vpool {
+	const sanshe_trust *trust;
+	pthread_mutex_t lock;
+	pthread_cond_t more, room, idle;
+	vjob *head, *tail;
+	size_t queued, busy, limit;
+	int stop;
+	pthread_t *threads;
+	unsigned n_threads;
+	/* results, under `lock` */
+	vfinding *findings;
+	size_t n_findings, cap_findings;
+	size_t signatures, versions;
+	int failed; /* an out-of-memory in a worker: its message in `failure` */
+	char failure[256];
+} vpool;
+
+/** Start `threads` workers (at least 1) checking against `trust`. */
+int sanshe_vpool_start(vpool *pool, const sanshe_trust *trust, unsigned threads);
+
+/** Queue `job` (taken over); waits while the queue is full. */
+void sanshe_vpool_push(vpool *pool, vjob *job);
+
+/** Wait until every queued job is done. */
+void sanshe_vpool_drain(vpool *pool);
+
+/** Stop the workers (after draining) and release everything. */
+void sanshe_vpool_stop(vpool *pool);
+
+/** Release a job. */
+void sanshe_vjob_free(vjob *job);
+
+/**
+ * Record a finding (from any thread: takes the pool's lock).  Strings may
+ * be NULL; they are copied.  0 or SANSHE_ENOMEM.
+ */
+int sanshe_vpool_finding(vpool *pool, uint64_t seq, const char *rule, const char *space,
+			 const char *commit, const char *type, const char *id,
+			 const char *signer, const char *signer_name, const char *at,
+			 const char *message);
+
+/** Release the strings of a finding. */
+void sanshe_vfinding_dispose(vfinding *f);
+
+/** "2026-11-22T08:10:00Z" of seconds since the epoch. */
+void sanshe_verify_utc(char out[32], int64_t seconds);
+
+#endif
