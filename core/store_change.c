@@ -451,6 +451,25 @@ static int remove_stale_ref_lock(sanshe_store *store, const char *ref)
 }
 
 /*
+ * Remember the head the space has accepted (refs/sanshe/accepted/<space>),
+ * so that verify can tell when a later history no longer contains it.  The
+ * space has moved already: a failure here loses only this reminder, and
+ * the one before it is an ancestor of the new head.
+ */
+static void remember_accepted(sanshe_store *store, const char *space, const git_oid *head)
+{
+	sanshe_buf name = SANSHE_BUF_INIT;
+	git_reference *ref = NULL;
+
+	if (sanshe_buf_printf(&name, "refs/sanshe/accepted/%s", space) == 0)
+		git_reference_create(&ref, store->repo, name.ptr, head, 1, NULL);
+	git_reference_free(ref);
+	sanshe_buf_dispose(&name);
+	sanshe_error_clear();
+	git_error_clear();
+}
+
+/*
  * Compare-and-swap of the space's ref: from `from`, or from nothing (the
  * zero id) for a new space.  libgit2 compares under the ref's lock file;
  * `force` only lets an existing ref be replaced at all.
@@ -482,6 +501,8 @@ int sanshe_store_move(sanshe_store *store, const char *space, const git_oid *fro
 				       _("space '%s' moved while writing: try again"), space);
 	else if (err < 0)
 		err = sanshe_store__git_error(err, SANSHE_EIO, _("cannot move space '%s'"), space);
+	else
+		remember_accepted(store, space, to);
 done:
 	sanshe_buf_dispose(&ref);
 	sanshe_buf_dispose(&log);
