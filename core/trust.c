@@ -823,6 +823,13 @@ int sanshe_trust_members(const sanshe_trust *trust,
 	return err;
 }
 
+const cJSON *sanshe_trust_member_doc(const sanshe_trust *trust, const char *id)
+{
+	const member *m = find_member(trust, id);
+
+	return m ? m->v[m->n - 1]->doc : NULL;
+}
+
 int sanshe_trust_problems(const sanshe_trust *trust,
 			  int (*cb)(const git_oid *blob, const char *type, const char *id,
 				    const char *message, void *payload),

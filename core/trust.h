@@ -153,6 +153,9 @@ typedef struct sanshe_trust_member {
 int sanshe_trust_members(const sanshe_trust *trust,
 			 int (*cb)(const sanshe_trust_member *member, void *payload), void *payload);
 
+/** The newest version of the member `id` in the roster (borrowed), or NULL. */
+const cJSON *sanshe_trust_member_doc(const sanshe_trust *trust, const char *id);
+
 /**
  * A version of the roster that is not part of it (badly signed, signed by
  * someone who was not an admin then, not a valid document): `blob` and a

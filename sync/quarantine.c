@@ -1,0 +1,278 @@
+/* History held until an admin decides (quarantine.h). */
+#include "common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "node.h"
+#include "quarantine.h"
+#include "sshsig.h"
+#include "verify_int.h"
+
+#define PREFIX "refs/sanshe/quarantine/"
+
+static int git_fail(const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return sanshe_error_set(SANSHE_EIO, "%s: %s", what, e ? e->message : _("unknown error"));
+}
+
+typedef struct scan {
+	git_repository *repo;
+	const sanshe_trust *trust;
+	sanshe_quarantine_cb cb;
+	void *payload;
+	size_t count;
+} scan;
+
+/* Did an admin accept, from quarantine, a history of `member` holding `commit`? */
+static int accepted(scan *s, const char *member, const git_oid *commit)
+{
+	const cJSON *doc = sanshe_trust_member_doc(s->trust, member), *tip;
+
+	cJSON_ArrayForEach(tip, cJSON_GetObjectItemCaseSensitive(
+					cJSON_GetObjectItemCaseSensitive(doc, "revoked"),
+					"accepted")) {
+		git_oid id;
+
+		if (cJSON_IsString(tip) && git_oid_fromstr(&id, tip->valuestring) == 0 &&
+		    (git_oid_equal(&id, commit) ||
+		     git_graph_descendant_of(s->repo, &id, commit) == 1))
+			return 1;
+	}
+	return 0;
+}
+
+/* Is the signature by a revoked member, not accepted?  Then report it. */
+static int judge(scan *s, const git_oid *commit, const sanshe_trust_signer *who,
+		 const char *claimed, const char *what, int *held)
+{
+	char revoked_at[40] = "";
+	sanshe_quarantine_commit c;
+	const cJSON *doc;
+
+	if (*held || !who->member || !who->revoked || accepted(s, who->member, commit))
+		return 0;
+	doc = sanshe_trust_member_doc(s->trust, who->member);
+	snprintf(revoked_at, sizeof(revoked_at), "%s",
+		 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			 cJSON_GetObjectItemCaseSensitive(doc, "revoked"), "at"))
+			 ?: "");
+	c.commit = commit;
+	c.member = who->member;
+	c.name = who->name;
+	c.fingerprint = who->fingerprint;
+	c.claimed = claimed;
+	c.revoked_at = revoked_at;
+	c.what = what;
+	*held = 1;
+	s->count++;
+	return s->cb ? s->cb(&c, s->payload) : 0;
+}
+
+/* The new document versions of a commit that is not a merge, and their signers. */
+static int judge_versions(scan *s, git_commit *c, int *held)
+{
+	git_tree *tree = NULL, *parent_tree = NULL;
+	git_commit *parent = NULL;
+	git_diff *diff = NULL;
+	int err = 0;
+
+	if (git_commit_tree(&tree, c) != 0 ||
+	    (git_commit_parentcount(c) == 1 &&
+	     (git_commit_parent(&parent, c, 0) != 0 || git_commit_tree(&parent_tree, parent) != 0)) ||
+	    git_diff_tree_to_tree(&diff, s->repo, parent_tree, tree, NULL) != 0) {
+		err = git_fail(_("cannot compare a commit with its parent"));
+		goto done;
+	}
+	for (size_t i = 0; !err && !*held && i < git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		git_blob *blob = NULL;
+		cJSON *doc = NULL;
+		sanshe_hlc at;
+		sanshe_trust_signer who;
+		const cJSON *sig;
+		char what[300], claimed[SANSHE_HLC_MAX];
+
+		if (d->status == GIT_DELTA_DELETED ||
+		    git_blob_lookup(&blob, s->repo, &d->new_file.id) != 0)
+			continue;
+		if (sanshe_json_parse(&doc, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
+				      NULL, NULL) == 0 &&
+		    (sig = cJSON_GetObjectItemCaseSensitive(doc, "_sig")) &&
+		    cJSON_IsString(cJSON_GetObjectItemCaseSensitive(sig, "key")) &&
+		    sanshe_hlc_parse(&at, cJSON_GetStringValue(
+						  cJSON_GetObjectItemCaseSensitive(sig, "at"))) == 0) {
+			sanshe_trust_signer_fp(s->trust,
+					       cJSON_GetObjectItemCaseSensitive(sig, "key")->valuestring,
+					       at.ms, &who);
+			sanshe_hlc_format(claimed, at);
+			sanshe_doc_describe(doc, what, sizeof(what));
+			err = judge(s, git_commit_id(c), &who, claimed, what, held);
+		}
+		sanshe_error_clear();
+		cJSON_Delete(doc);
+		git_blob_free(blob);
+	}
+done:
+	git_diff_free(diff);
+	git_tree_free(parent_tree);
+	git_commit_free(parent);
+	git_tree_free(tree);
+	return err;
+}
+
+static int judge_commit(scan *s, const git_oid *id)
+{
+	git_buf signature = GIT_BUF_INIT, data = GIT_BUF_INIT;
+	unsigned char pk[SANSHE_KEY_PUBLIC_BYTES];
+	sanshe_trust_signer who;
+	git_commit *c = NULL;
+	char claimed[40];
+	int err = 0, held = 0;
+
+	if (git_commit_lookup(&c, s->repo, id) != 0)
+		return git_fail(_("cannot read a commit"));
+	if (git_commit_extract_signature(&signature, &data, s->repo, (git_oid *)id, NULL) == 0 &&
+	    sanshe_sshsig_verify(signature.ptr, signature.size, "git", data.ptr, data.size, pk) ==
+		    0) {
+		int64_t t = git_commit_committer(c)->when.time;
+
+		sanshe_trust_signer_at(s->trust, pk, (uint64_t)t * 1000, &who);
+		sanshe_verify_utc(claimed, t);
+		err = judge(s, id, &who, claimed, "commit", &held);
+	}
+	sanshe_error_clear();
+	if (!err && git_commit_parentcount(c) < 2)
+		err = judge_versions(s, c, &held);
+	git_buf_dispose(&signature);
+	git_buf_dispose(&data);
+	git_commit_free(c);
+	return err;
+}
+
+int sanshe_quarantine_scan(sanshe_store *store, const sanshe_trust *trust, const git_oid *tip,
+			   const git_oid *head, sanshe_quarantine_cb cb, void *payload,
+			   size_t *count)
+{
+	scan s = { sanshe_store_repository(store), trust, cb, payload, 0 };
+	git_revwalk *walk = NULL;
+	git_oid id;
+	int err = 0, rc = 0;
+
+	if (git_revwalk_new(&walk, s.repo) != 0 || git_revwalk_push(walk, tip) != 0 ||
+	    (head && git_revwalk_hide(walk, head) != 0)) {
+		git_revwalk_free(walk);
+		return git_fail(_("cannot read the incoming history"));
+	}
+	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	while (!err && (rc = git_revwalk_next(&id, walk)) == 0)
+		err = judge_commit(&s, &id);
+	git_revwalk_free(walk);
+	if (!err && rc != GIT_ITEROVER)
+		err = git_fail(_("cannot read the incoming history"));
+	if (count)
+		*count = s.count;
+	return err;
+}
+
+/* ---- the refs ---- */
+
+int sanshe_quarantine_hold(sanshe_store *store, const char *source, const char *space,
+			   const git_oid *tip, char name[SANSHE_QUARANTINE_NAME_MAX])
+{
+	char safe[SANSHE_QUARANTINE_NAME_MAX / 2], ref[SANSHE_QUARANTINE_NAME_MAX + 32];
+	git_reference *made = NULL;
+	size_t n = 0;
+
+	for (const char *c = source; *c && n + 1 < sizeof(safe); c++)
+		safe[n++] = (strchr("._-", *c) || (*c >= 'a' && *c <= 'z') ||
+			     (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9'))
+				    ? *c
+				    : '-';
+	safe[n] = '\0';
+	if (!n || safe[0] == '.' || safe[0] == '-')
+		snprintf(safe, sizeof(safe), "incoming");
+	snprintf(name, SANSHE_QUARANTINE_NAME_MAX, "%s/%s", safe, space);
+	snprintf(ref, sizeof(ref), PREFIX "%s", name);
+	if (git_reference_create(&made, sanshe_store_repository(store), ref, tip, 1,
+				 "sanshe: held in quarantine") != 0)
+		return git_fail(_("cannot hold the history in quarantine"));
+	git_reference_free(made);
+	return 0;
+}
+
+/* The space at the end of a quarantine name: "…/trust", "…/common", "…/org/<id>". */
+static const char *space_of(const char *name)
+{
+	const char *slash = strrchr(name, '/'), *org;
+
+	if (!slash)
+		return NULL;
+	if (strcmp(slash + 1, "trust") == 0 || strcmp(slash + 1, "common") == 0)
+		return slash + 1;
+	for (org = name; (org = strstr(org, "/org/")); org++)
+		if (!strchr(org + 5, '/'))
+			return org + 1;
+	return NULL;
+}
+
+int sanshe_quarantine_each(sanshe_store *store,
+			   int (*cb)(const char *name, const char *space, const git_oid *tip,
+				     void *payload),
+			   void *payload)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref;
+	int err = 0, rc;
+
+	if (git_reference_iterator_glob_new(&it, sanshe_store_repository(store), PREFIX "**") != 0)
+		return git_fail(_("cannot list the quarantine"));
+	while (!err && (rc = git_reference_next(&ref, it)) == 0) {
+		const char *name = git_reference_name(ref) + strlen(PREFIX);
+		const char *space = space_of(name);
+
+		if (space && git_reference_target(ref))
+			err = cb(name, space, git_reference_target(ref), payload);
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	return err;
+}
+
+int sanshe_quarantine_find(sanshe_store *store, const char *name, char *space, size_t size,
+			   git_oid *tip)
+{
+	char ref[SANSHE_QUARANTINE_NAME_MAX + 32];
+	git_reference *r = NULL;
+	const char *s = space_of(name);
+
+	snprintf(ref, sizeof(ref), PREFIX "%s", name);
+	if (!s || strlen(name) >= SANSHE_QUARANTINE_NAME_MAX ||
+	    git_reference_lookup(&r, sanshe_store_repository(store), ref) != 0 ||
+	    !git_reference_target(r)) {
+		git_reference_free(r);
+		git_error_clear();
+		return sanshe_error_set(SANSHE_ENOTFOUND,
+					_("nothing is held in quarantine as '%s' (see sanshe "
+					  "quarantine list)"),
+					name);
+	}
+	git_oid_cpy(tip, git_reference_target(r));
+	snprintf(space, size, "%s", s);
+	git_reference_free(r);
+	return 0;
+}
+
+int sanshe_quarantine_drop(sanshe_store *store, const char *name)
+{
+	char ref[SANSHE_QUARANTINE_NAME_MAX + 32];
+
+	snprintf(ref, sizeof(ref), PREFIX "%s", name);
+	if (git_reference_remove(sanshe_store_repository(store), ref) != 0)
+		return git_fail(_("cannot forget the quarantined history"));
+	return 0;
+}
