@@ -7,19 +7,8 @@
 
 #include <string.h>
 
-#include "merge.h"
-#include "repo.h"
+#include "merging.h"
 
-typedef struct merging {
-	sanshe_store *store;
-	cli_writer *w;
-	const char *ref;
-	char space[SANSHE_SPACE_MAX];
-	git_oid theirs;
-	int json;
-	const char *outcome; /* "up to date", "fast-forward", "merged" */
-	sanshe_merge_stats stats;
-} merging;
 
 /* REF as a commit: any revision git understands. */
 static int resolve_ref(merging *mg)
@@ -82,101 +71,50 @@ static int pick_space(merging *mg, const char *given)
 	return 0;
 }
 
-static int merge_commit(merging *mg, const git_oid *head)
+static int report_held_json(const merging *mg)
 {
-	char op[600];
-	git_oid tree;
-	sanshe_change *change = NULL;
-	int err;
+	cJSON *o = cJSON_CreateObject();
+	int rc;
 
-	if ((err = sanshe_merge_trees(mg->store, head, &mg->theirs, &tree, &mg->stats)) != 0)
-		return err;
-	snprintf(op, sizeof(op), "merge %s into %s", mg->ref, mg->space);
-	if ((err = sanshe_change_new(&change, mg->store, mg->space)) == 0 &&
-	    (err = sanshe_change_merge(change, &mg->theirs, &tree)) == 0) {
-		err = cli_writer_commit(mg->w, mg->store, change, op);
-		mg->outcome = "merged";
-	}
-	sanshe_change_free(change);
-	return err;
+	cJSON_AddStringToObject(o, "space", mg->space);
+	cJSON_AddStringToObject(o, "ref", mg->ref);
+	cJSON_AddStringToObject(o, "outcome", "quarantined");
+	cJSON_AddStringToObject(o, "quarantine", mg->held);
+	cJSON_AddNumberToObject(o, "commits_held", (double)mg->held_commits);
+	rc = cli_print_json(o);
+	cJSON_Delete(o);
+	return rc ? rc : EXIT_FAILURE;
 }
 
-/*
- * Two nodes that merged the same histories each wrote a merge commit: same
- * tree, other ids.  When our head is such a merge of what `theirs` holds
- * already (same tree, every parent in theirs), either commit will do: both
- * nodes keep the one with the smaller id, so that merging back and forth
- * ends instead of adding a merge commit each time.
- */
-static bool same_merge(merging *mg, const git_oid *head)
+/* Where REF came from, for a quarantine name: "community/org/x" is "community". */
+static void source_of(merging *mg, char *out, size_t size)
 {
-	git_repository *repo = sanshe_store_repository(mg->store);
-	git_commit *ours = NULL, *other = NULL;
-	bool same = false;
+	size_t n = strlen(mg->ref), k = strlen(mg->space);
 
-	if (git_commit_lookup(&ours, repo, head) == 0 &&
-	    git_commit_lookup(&other, repo, &mg->theirs) == 0 &&
-	    git_commit_parentcount(ours) > 1 &&
-	    git_oid_equal(git_commit_tree_id(ours), git_commit_tree_id(other))) {
-		same = true;
-		for (unsigned i = 0; same && i < git_commit_parentcount(ours); i++) {
-			const git_oid *p = git_commit_parent_id(ours, i);
-
-			same = git_oid_equal(p, &mg->theirs) ||
-			       git_graph_descendant_of(repo, &mg->theirs, p) == 1;
-		}
-	}
-	git_commit_free(ours);
-	git_commit_free(other);
-	return same;
+	snprintf(out, size, "%s", mg->ref);
+	if (n > k + 1 && strcmp(mg->ref + n - k, mg->space) == 0 && mg->ref[n - k - 1] == '/')
+		out[n - k - 1] = '\0';
+	if (strncmp(out, "refs/remotes/", 13) == 0)
+		memmove(out, out + 13, strlen(out + 13) + 1);
 }
 
-/* Writing is ended by cmd_merge's cli_writer_dispose, whatever happens here. */
-static int run(merging *mg)
-{
-	git_repository *repo = sanshe_store_repository(mg->store);
-	char message[600];
-	git_oid head;
-	int err, has_head;
-
-	if ((err = cli_writer_begin(mg->w, mg->store)) != 0)
-		return err;
-	err = sanshe_store_head(mg->store, mg->space, &head);
-	has_head = err == 0;
-	if (err && err != SANSHE_ENOTFOUND) {
-		return err;
-	}
-	if (has_head && (git_oid_equal(&head, &mg->theirs) ||
-			 git_graph_descendant_of(repo, &head, &mg->theirs) == 1)) {
-		mg->outcome = "up to date";
-		return 0;
-	}
-	if (has_head && same_merge(mg, &head)) {
-		if (git_oid_cmp(&mg->theirs, &head) < 0) {
-			snprintf(message, sizeof(message), "merge %s: the same merge", mg->ref);
-			err = sanshe_store_move(mg->store, mg->space, &head, &mg->theirs, message);
-			mg->outcome = "fast-forward";
-		} else {
-			mg->outcome = "up to date";
-		}
-		return err;
-	}
-	if (!has_head || git_graph_descendant_of(repo, &mg->theirs, &head) == 1) {
-		snprintf(message, sizeof(message), "merge %s: fast-forward", mg->ref);
-		err = sanshe_store_move(mg->store, mg->space, has_head ? &head : NULL, &mg->theirs,
-					message);
-		mg->outcome = "fast-forward";
-		return err;
-	}
-	return merge_commit(mg, &head);
-}
-
-static int report(const merging *mg)
+static int report(const merging *mg, int json)
 {
 	char id[GIT_OID_HEXSZ + 1];
 
 	git_oid_tostr(id, sizeof(id), &mg->theirs);
-	if (mg->json) {
+	if (mg->held_commits) {
+		if (json)
+			return report_held_json(mg);
+		fprintf(stderr,
+			_("sanshe: %s holds %zu commit(s) signed by a key this node knows was revoked; "
+			  "held in quarantine as '%s' (nothing merged): an admin may accept them with "
+			  "'sanshe quarantine accept %s', or refuse them\n"),
+			mg->ref, mg->held_commits, mg->held, mg->held);
+		fputs(mg->held_report.ptr ? mg->held_report.ptr : "", stderr);
+		return EXIT_FAILURE;
+	}
+	if (json) {
 		cJSON *o = cJSON_CreateObject();
 		int rc;
 
@@ -213,7 +151,8 @@ int cmd_merge(int argc, char **argv)
 	const char *space = NULL, *key_name = NULL;
 	cli_writer w = { 0 };
 	merging mg;
-	int c, err;
+	char source[SANSHE_QUARANTINE_NAME_MAX / 2];
+	int c, err, json = 0, rc;
 
 	memset(&mg, 0, sizeof(mg));
 	mg.w = &w;
@@ -223,7 +162,7 @@ int cmd_merge(int argc, char **argv)
 		else if (c == 'k')
 			key_name = optarg;
 		else if (c == 'j')
-			mg.json = 1;
+			json = 1;
 		else
 			return c == 'h' ? 0 : EXIT_USAGE;
 	}
@@ -234,11 +173,14 @@ int cmd_merge(int argc, char **argv)
 	mg.ref = argv[optind];
 	if ((err = cli_open_store(&mg.store)) == 0 && (err = resolve_ref(&mg)) == 0 &&
 	    (err = pick_space(&mg, space)) == 0 &&
-	    (err = cli_writer_open(&w, mg.store, key_name)) == 0)
-		err = run(&mg);
+	    (err = cli_writer_open(&w, mg.store, key_name)) == 0) {
+		source_of(&mg, source, sizeof(source));
+		mg.source = source;
+		err = cli_merge_run(&mg);
+	}
 	cli_writer_dispose(&w, mg.store);
 	sanshe_store_free(mg.store);
-	if (err)
-		return cli_fail();
-	return report(&mg);
+	rc = err ? cli_fail() : report(&mg, json);
+	sanshe_buf_dispose(&mg.held_report);
+	return rc;
 }

@@ -21,6 +21,7 @@ int cmd_log(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_put(int argc, char **argv);
+int cmd_quarantine(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_status(int argc, char **argv);
@@ -222,6 +223,28 @@ static const struct cli_command commands[] = {
 	     "\n"
 	     "example:\n"
 	     "  sanshe put visit.json\n") },
+	{ "quarantine", cmd_quarantine, N_("history signed by a revoked key, waiting for an admin"),
+	  N_("usage: sanshe quarantine [list] [--json]\n"
+	     "       sanshe quarantine accept NAME [--key NAME]\n"
+	     "       sanshe quarantine refuse NAME\n"
+	     "\n"
+	     "A revoked key's signatures made before its revocation stay valid; but\n"
+	     "its owner could date new ones in the past.  So history signed by a key\n"
+	     "that this node already knew to be revoked is not merged when it\n"
+	     "arrives: 'sanshe merge' holds it here, under a name made of where it\n"
+	     "came from and its space (e.g. li-na-laptop/org/tongxin).\n"
+	     "\n"
+	     "  list    each held history, and each of its commits that the revoked\n"
+	     "          key signed, with the time the signature claims and the time\n"
+	     "          of the revocation (--json: [{name, space, tip, commits:\n"
+	     "          [{commit, what, member, name, key, claimed, revoked_at}]}])\n"
+	     "  accept  (admins only) record in the roster that this history is\n"
+	     "          accepted, so that no other node holds it again, then merge it\n"
+	     "  refuse  forget it: nothing of it is merged (the sender keeps it)\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe quarantine\n"
+	     "  sanshe quarantine accept li-na-laptop/org/tongxin\n") },
 	{ "resolve", cmd_resolve, N_("settle a conflict: sign a version that keeps one value"),
 	  N_("usage: sanshe resolve <type>/<id> [--path P (--take N | --value JSON)]\n"
 	     "                      [--key NAME]\n"

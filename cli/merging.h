@@ -1,0 +1,36 @@
+/*
+ * Merging a commit into a space, as `sanshe merge` and `sanshe quarantine
+ * accept` do: nothing to do, a fast-forward, or a merge commit signed by
+ * the writer; and before anything moves, incoming history signed by a
+ * revoked key is held in quarantine (quarantine.h).
+ */
+#ifndef SANSHE_CLI_MERGING_H
+#define SANSHE_CLI_MERGING_H
+
+#include "merge.h"
+#include "quarantine.h"
+#include "repo.h"
+
+typedef struct merging {
+	sanshe_store *store;
+	cli_writer *w;
+	const char *ref;	  /* what is merged, as the user named it */
+	const char *source;	  /* where it came from, for a quarantine name */
+	char space[SANSHE_SPACE_MAX];
+	git_oid theirs;
+	int accept_revoked;	  /* an admin accepted it: no quarantine */
+	const char *outcome;	  /* "up to date", "fast-forward", "merged", "quarantined" */
+	sanshe_merge_stats stats;
+	char held[SANSHE_QUARANTINE_NAME_MAX]; /* "quarantined": its name */
+	size_t held_commits;
+	sanshe_buf held_report;	  /* one line per commit held */
+} merging;
+
+/**
+ * Merge `mg->theirs` into `mg->space` as `mg->w` (opened): takes the lock,
+ * checks for history to quarantine, moves or merges.  The writing is ended
+ * by the caller's cli_writer_dispose.  Release `held_report` after.
+ */
+int cli_merge_run(merging *mg);
+
+#endif
