@@ -104,9 +104,7 @@ static void check_commit(vpool *pool, vjob *job)
 	}
 	err = sanshe_sshsig_verify(job->signature.ptr, job->signature.size, "git",
 				   job->signed_data.ptr, job->signed_data.size, pk);
-	pthread_mutex_lock(&pool->lock);
-	pool->signatures++;
-	pthread_mutex_unlock(&pool->lock);
+	__atomic_fetch_add(&pool->signatures, 1, __ATOMIC_RELAXED);
 	if (err) {
 		sanshe_vpool_finding(pool, job->seq, SANSHE_VERIFY_COMMIT_BADSIG, job->space,
 				     job->commit, NULL, NULL, NULL, NULL, at, sanshe_error_last());
@@ -185,9 +183,7 @@ static void check_doc(vpool *pool, vjob *job)
 	cJSON *doc = NULL;
 	int err;
 
-	pthread_mutex_lock(&pool->lock);
-	pool->versions++;
-	pthread_mutex_unlock(&pool->lock);
+	__atomic_fetch_add(&pool->versions, 1, __ATOMIC_RELAXED);
 	if (read_doc(pool, job, &doc) != 0)
 		goto done;
 	if (sanshe_doc_validate_as(doc, job->type, NULL) != 0) {
@@ -204,9 +200,7 @@ static void check_doc(vpool *pool, vjob *job)
 		goto done;
 	}
 	err = sanshe_doc_verify(doc, sanshe_trust_key_lookup, (void *)pool->trust, &sig);
-	pthread_mutex_lock(&pool->lock);
-	pool->signatures++;
-	pthread_mutex_unlock(&pool->lock);
+	__atomic_fetch_add(&pool->signatures, 1, __ATOMIC_RELAXED);
 	if (err) {
 		doc_finding(pool, job, SANSHE_VERIFY_DOC_BADSIG, NULL, NULL, NULL,
 			    sanshe_error_last());
@@ -241,12 +235,16 @@ void sanshe_vjob_free(vjob *job)
 	free(job);
 }
 
+/* Workers take the queue's jobs a batch at a time, so that the lock is rarely contended. */
+#define VPOOL_BATCH 32
+
 static void *work(void *arg)
 {
 	vpool *pool = arg;
 
 	for (;;) {
-		vjob *job;
+		vjob *batch, *job, *next;
+		size_t n = 0;
 
 		pthread_mutex_lock(&pool->lock);
 		while (!pool->head && !pool->stop)
@@ -255,20 +253,26 @@ static void *work(void *arg)
 			pthread_mutex_unlock(&pool->lock);
 			return NULL;
 		}
-		job = pool->head;
+		batch = job = pool->head;
+		for (n = 1; n < VPOOL_BATCH && job->next; n++)
+			job = job->next;
 		pool->head = job->next;
+		job->next = NULL;
 		if (!pool->head)
 			pool->tail = NULL;
-		pool->queued--;
+		pool->queued -= n;
 		pool->busy++;
 		pthread_cond_signal(&pool->room);
 		pthread_mutex_unlock(&pool->lock);
 
-		if (job->kind == VJOB_COMMIT)
-			check_commit(pool, job);
-		else
-			check_doc(pool, job);
-		sanshe_vjob_free(job);
+		for (job = batch; job; job = next) {
+			next = job->next;
+			if (job->kind == VJOB_COMMIT)
+				check_commit(pool, job);
+			else
+				check_doc(pool, job);
+			sanshe_vjob_free(job);
+		}
 
 		pthread_mutex_lock(&pool->lock);
 		pool->busy--;
@@ -282,7 +286,7 @@ int sanshe_vpool_start(vpool *pool, const sanshe_trust *trust, unsigned threads)
 {
 	memset(pool, 0, sizeof(*pool));
 	pool->trust = trust;
-	pool->limit = 512;
+	pool->limit = 1024;
 	if (threads < 1)
 		threads = 1;
 	if (!(pool->threads = calloc(threads, sizeof(pthread_t))))
@@ -316,14 +320,15 @@ void sanshe_vpool_push(vpool *pool, vjob *job)
 	else
 		pool->head = job;
 	pool->tail = job;
-	pool->queued++;
-	pthread_cond_signal(&pool->more);
+	if (++pool->queued % VPOOL_BATCH == 1)
+		pthread_cond_signal(&pool->more);
 	pthread_mutex_unlock(&pool->lock);
 }
 
 void sanshe_vpool_drain(vpool *pool)
 {
 	pthread_mutex_lock(&pool->lock);
+	pthread_cond_broadcast(&pool->more);
 	while (pool->head || pool->busy)
 		pthread_cond_wait(&pool->idle, &pool->lock);
 	pthread_mutex_unlock(&pool->lock);
