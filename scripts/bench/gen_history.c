@@ -338,8 +338,8 @@ static void write_tree(packer *p, slot *s, sanshe_buf *text)
 
 static void put_entry(sanshe_buf *out, const char *mode, const char *name, const git_oid *id)
 {
-	if (sanshe_buf_printf(out, "%s %s", mode, name) || sanshe_buf_put(out, "", 1) ||
-	    sanshe_buf_put(out, id->id, GIT_OID_RAWSZ))
+	if (sanshe_buf_puts(out, mode) || sanshe_buf_putc(out, ' ') ||
+	    sanshe_buf_put(out, name, strlen(name) + 1) || sanshe_buf_put(out, id->id, GIT_OID_RAWSZ))
 		die("writing a tree");
 }
 
