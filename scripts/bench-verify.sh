@@ -68,8 +68,14 @@ while [ "$i" -lt "$runs" ]; do
 		exit 1
 	fi
 	counted=$(python3 -c 'import json,sys
-try: print(json.load(open(sys.argv[1]))["summary"]["signatures"])
+try: s = json.load(open(sys.argv[1]))["summary"]; print(s["signatures"], s["commits"], s["versions"])
 except Exception: print("")' "$scratch/verify.json")
+	if [ -n "$counted" ]; then
+		set -- $counted
+		counted=$1
+		[ "$i" -gt 1 ] || [ "$1" = "$signatures" ] ||
+			echo "  note: verify counted $1 signatures ($2 commits, $3 versions); the history holds $signatures ($(value commits "$made") commits, $(value versions "$made") versions)"
+	fi
 	read -r _ wall rss _ _ <"$scratch/m"
 	echo "$wall $rss ${counted:-$signatures} ${counted:+verify}" >>"$scratch/runs"
 done
