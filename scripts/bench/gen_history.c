@@ -975,9 +975,8 @@ static cJSON *project_doc(gen *g, const project_state *p)
 	snprintf(text, sizeof(text), "兰园社区%s项目（第%u期）", PICK(&r, themes),
 		 1 + (unsigned)(p - g->projects));
 	str(doc, "title", text);
-	if (p->reports)
-		snprintf(text, sizeof(text), "以兰园社区为平台、同心社工为承接主体，面向独居老人、困境儿童"
-			 "和低保家庭开展个案、小组和社区服务。已提交第%u期进度报告。", p->reports);
+	snprintf(text, sizeof(text), "以兰园社区为平台、同心社工为承接主体，面向独居老人、困境儿童"
+		 "和低保家庭开展个案、小组和社区服务。已提交进度报告%u份。", p->reports);
 	str(doc, "summary", text);
 	str(doc, "level", "district");
 	str(doc, "implementing_org", ORG_AGENCY);
