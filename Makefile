@@ -5,7 +5,9 @@
 #   make demo       the main job in a scratch directory
 #   make bench      throughput next to libsodium's raw rates; import and put
 #                   next to git add+commit; merging two replicas next to git,
-#                   Automerge and PouchDB (docs/bench.md, 5 to 10 minutes)
+#                   Automerge and PouchDB; verify over 100,000 generated
+#                   commits next to raw Ed25519 verify (docs/bench.md, 10 to
+#                   15 minutes; VERIFY_COMMITS=N for a smaller history)
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (not in make test)
 #   make soak       the merge property tests with many more scenarios from a
 #                   fresh seed, then a tenth under ASan+UBSan (SOAK_DOCS,

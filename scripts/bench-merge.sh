@@ -14,10 +14,9 @@
 set -eu
 build=${1:-build}
 cd "$(dirname "$0")/.."
-sanshe=$(pwd)/$build/sanshe
-measure=$(pwd)/$build/bench/measure
-test -x "$sanshe" || { echo "bench-merge: no $sanshe; run make" >&2; exit 1; }
-test -x "$measure" || { echo "bench-merge: no $measure; run make bench" >&2; exit 1; }
+. scripts/bench-env.sh
+bench_tool sanshe "$build/sanshe"
+bench_tool measure "$build/bench/measure"
 
 PEERS="@automerge/automerge@3.5.0 pouchdb-node@9.0.0 pouchdb-adapter-memory@9.0.0"
 npm_dir=$(pwd)/$build/bench-npm
@@ -38,9 +37,7 @@ peers() {
 	echo "$PEERS" >"$stamp"
 }
 
-scratch=$(mktemp -d /tmp/sanshe-bench-merge.XXXXXX)
-trap 'rm -rf "$scratch"' EXIT
-trap 'exit 130' INT TERM
+bench_env merge
 if peers 2>"$scratch/peers.err"; then
 	BENCH_PEERS_SKIPPED=""
 else
@@ -49,10 +46,4 @@ else
 	echo "bench-merge: Automerge and PouchDB skipped: $BENCH_PEERS_SKIPPED; sanshe and git still run" >&2
 fi
 export BENCH_PEERS_SKIPPED
-mkdir "$scratch/home"
-export SANSHE_HOME="$scratch/home"
-export SANSHE_PASSPHRASE="bench passphrase, never use one like it"
-export SANSHE_KDF=interactive
-unset SANSHE_REPO
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 python3 scripts/bench/bench_merge.py "$sanshe" "$measure" "$scratch" "$npm_dir"

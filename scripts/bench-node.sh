@@ -10,15 +10,7 @@
 set -eu
 build=${1:-build}
 cd "$(dirname "$0")/.."
-sanshe=$(pwd)/$build/sanshe
-test -x "$sanshe" || { echo "bench-node: no $sanshe; run make" >&2; exit 1; }
-scratch=$(mktemp -d /tmp/sanshe-bench-node.XXXXXX)
-trap 'rm -rf "$scratch"' EXIT
-trap 'exit 130' INT TERM
-mkdir "$scratch/home"
-export SANSHE_HOME="$scratch/home"
-export SANSHE_PASSPHRASE="bench passphrase, never use one like it"
-export SANSHE_KDF=interactive
-unset SANSHE_REPO
-export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
+. scripts/bench-env.sh
+bench_tool sanshe "$build/sanshe"
+bench_env node
 python3 scripts/bench/bench_node.py "$sanshe" "$scratch"

@@ -3,9 +3,15 @@
  * libsodium's raw Ed25519 rates on the same bytes, measured in the same run.
  * Each figure is the median of several timed rounds; the machines are
  * shared and noisy, so the ratios matter more than the rates.
+ *
+ *   bench_doc [CASE.json]            the table (docs/bench.md)
+ *   bench_doc --raw-verify BYTES     only libsodium's verify rate on messages
+ *                                    of BYTES, on 1 and on 2 threads, as one
+ *                                    line "bytes=… raw_verify_1=… raw_verify_2=…"
  */
 #include "common.h"
 
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +141,79 @@ static void raw_verify(fixture *f)
 		die("raw verify");
 }
 
+/* ---- raw verify on several threads ---- */
+
+/* One thread's share of a round: verifies until `stop`, counted in `n`. */
+typedef struct verifier {
+	const unsigned char *msg, *pk, *sig;
+	size_t len;
+	double stop;
+	long n;
+} verifier;
+
+static void *verify_until(void *arg)
+{
+	verifier *v = arg;
+
+	do {
+		for (int i = 0; i < 64; i++)
+			if (crypto_sign_verify_detached(v->sig, v->msg, v->len, v->pk) != 0)
+				abort();
+		v->n += 64;
+	} while (now() < v->stop);
+	return NULL;
+}
+
+/*
+ * Signatures verified per second by `threads` threads at once (each its
+ * own message of `len` bytes, key and signature): the median of ROUNDS
+ * rounds of ROUND_SECONDS.
+ */
+static double raw_verify_rate(unsigned threads, size_t len)
+{
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+	unsigned char sig[crypto_sign_BYTES];
+	unsigned char *msg = malloc(len ? len : 1);
+	double rates[ROUNDS];
+	pthread_t tid[8];
+	verifier v[8];
+
+	if (!msg || threads > 8)
+		abort();
+	randombytes_buf(msg, len);
+	crypto_sign_keypair(pk, sk);
+	crypto_sign_detached(sig, NULL, msg, len, sk);
+	for (int r = 0; r < ROUNDS; r++) {
+		double start = now();
+		long n = 0;
+
+		for (unsigned t = 0; t < threads; t++) {
+			v[t] = (verifier){ msg, pk, sig, len, start + ROUND_SECONDS, 0 };
+			if (pthread_create(&tid[t], NULL, verify_until, &v[t]) != 0)
+				abort();
+		}
+		for (unsigned t = 0; t < threads; t++) {
+			pthread_join(tid[t], NULL);
+			n += v[t].n;
+		}
+		rates[r] = n / (now() - start);
+	}
+	sodium_memzero(sk, sizeof(sk));
+	free(msg);
+	qsort(rates, ROUNDS, sizeof(rates[0]), compare_doubles);
+	return rates[ROUNDS / 2];
+}
+
+/* bench_doc --raw-verify BYTES: one line for scripts (bench-verify.sh). */
+static int raw_verify_only(const char *bytes)
+{
+	size_t len = strtoul(bytes, NULL, 10);
+	double one = raw_verify_rate(1, len), two = raw_verify_rate(2, len);
+
+	printf("bytes=%zu raw_verify_1=%.0f raw_verify_2=%.0f\n", len, one, two);
+	return 0;
+}
+
 /* The example case file (about 2.3 KB once signed), as text and signed. */
 static void make_fixture(fixture *f, const char *example)
 {
@@ -167,7 +246,11 @@ int main(int argc, char **argv)
 	fixture f = { NULL, NULL, SANSHE_BUF_INIT, { 0 }, { 0 }, { 0 } };
 	double sign, verify;
 
-	if (sodium_init() < 0 || sanshe_key_generate(&f.key, "bench"))
+	if (sodium_init() < 0)
+		die("starting libsodium");
+	if (argc > 2 && strcmp(argv[1], "--raw-verify") == 0)
+		return raw_verify_only(argv[2]);
+	if (sanshe_key_generate(&f.key, "bench"))
 		die("making a key");
 	make_fixture(&f, argc > 1 ? argv[1] : "schemas/examples/case.json");
 	printf("signed case document of %zu bytes; median of %d rounds of %.2f s\n",
@@ -177,6 +260,8 @@ int main(int argc, char **argv)
 	report("libsodium Ed25519 sign (raw)", sign, 0, NULL);
 	report("canonicalize+sign (text in)", rate(canon_sign, &f), sign, "raw sign");
 	report("libsodium Ed25519 verify (raw)", verify, 0, NULL);
+	report("  the same on 2 threads at once", raw_verify_rate(2, f.signed_text.size), verify,
+	       "raw verify");
 	report("parse+verify", rate(parse_verify, &f), verify, "raw verify");
 	report("parse+verify+schema (sanshe check)", rate(parse_verify_validate, &f), verify,
 	       "raw verify");
