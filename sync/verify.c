@@ -163,14 +163,14 @@ static int touch(vjob *job, const sanshe_type *type, const char *id)
 }
 
 /* A new version of a document: queued for a worker (once per blob in a space). */
-static int queue_version(walker *w, const git_diff_delta *d, const sanshe_type *type,
+static int queue_version(walker *w, const git_oid *blob_id, const sanshe_type *type,
 			 const char *id, const char *commit)
 {
 	git_blob *blob = NULL;
 	vjob *job;
 	int err;
 
-	if ((err = seen_add(w, &d->new_file.id)) <= 0)
+	if ((err = seen_add(w, blob_id)) <= 0)
 		return err;
 	if (!(job = calloc(1, sizeof(*job))))
 		return no_memory();
@@ -180,7 +180,7 @@ static int queue_version(walker *w, const git_diff_delta *d, const sanshe_type *
 	memcpy(job->commit, commit, sizeof(job->commit));
 	job->type = type;
 	snprintf(job->id, sizeof(job->id), "%s", id);
-	if (git_blob_lookup(&blob, w->repo, &d->new_file.id) != 0) {
+	if (git_blob_lookup(&blob, w->repo, blob_id) != 0) {
 		sanshe_vjob_free(job);
 		return git_fail(_("cannot read a document version"));
 	}
@@ -194,50 +194,133 @@ static int queue_version(walker *w, const git_diff_delta *d, const sanshe_type *
 	return 0;
 }
 
+/* One path a commit changed: its old and new blob (zero when absent). */
+typedef struct vchange {
+	char path[512];
+	git_oid old_id, new_id;
+} vchange;
+
+typedef int (*vchange_cb)(walker *w, const vchange *c, vjob *cjob, const char *commit);
+
+static const git_oid *entry_id(const git_tree_entry *e)
+{
+	return e ? git_tree_entry_id(e) : NULL;
+}
+
+/*
+ * Compare two trees (either may be NULL), descending only into subtrees
+ * whose ids differ: a commit that changes two documents costs a few tree
+ * reads, whatever the size of the space.  Folders and files are told apart
+ * by mode; a file where a folder was (or the reverse) is both a removal and
+ * an addition.
+ */
+static int diff_trees(walker *w, const git_oid *old_id, const git_oid *new_id, char *path,
+		      size_t len, vchange_cb cb, vjob *cjob, const char *commit)
+{
+	git_tree *old_tree = NULL, *new_tree = NULL;
+	size_t i = 0, j = 0, n_old, n_new;
+	int err = 0;
+
+	if ((old_id && git_tree_lookup(&old_tree, w->repo, old_id) != 0) ||
+	    (new_id && git_tree_lookup(&new_tree, w->repo, new_id) != 0)) {
+		err = git_fail(_("cannot read a tree"));
+		goto done;
+	}
+	n_old = old_tree ? git_tree_entrycount(old_tree) : 0;
+	n_new = new_tree ? git_tree_entrycount(new_tree) : 0;
+	while (!err && (i < n_old || j < n_new)) {
+		const git_tree_entry *o = i < n_old ? git_tree_entry_byindex(old_tree, i) : NULL;
+		const git_tree_entry *n = j < n_new ? git_tree_entry_byindex(new_tree, j) : NULL;
+		int c = !o ? 1 : !n ? -1 : strcmp(git_tree_entry_name(o), git_tree_entry_name(n));
+		const git_tree_entry *one = c <= 0 ? o : n;
+		int o_dir, n_dir;
+		size_t k;
+
+		if (c < 0) {
+			n = NULL;
+			i++;
+		} else if (c > 0) {
+			o = NULL;
+			j++;
+		} else {
+			i++;
+			j++;
+			if (git_oid_equal(entry_id(o), entry_id(n)) &&
+			    git_tree_entry_filemode(o) == git_tree_entry_filemode(n))
+				continue;
+		}
+		k = len + (len ? 1 : 0) + strlen(git_tree_entry_name(one));
+		if (k >= 512) {
+			err = finding(w, SANSHE_VERIFY_DOC_INVALID, commit, NULL, NULL,
+				      _("a path longer than any document's"));
+			continue;
+		}
+		snprintf(path + len, 512 - len, "%s%s", len ? "/" : "", git_tree_entry_name(one));
+		o_dir = o && git_tree_entry_type(o) == GIT_OBJECT_TREE;
+		n_dir = n && git_tree_entry_type(n) == GIT_OBJECT_TREE;
+		if (o_dir || n_dir)
+			err = diff_trees(w, o_dir ? entry_id(o) : NULL, n_dir ? entry_id(n) : NULL,
+					 path, k, cb, cjob, commit);
+		if (!err && ((o && !o_dir) || (n && !n_dir))) {
+			vchange ch;
+
+			memcpy(ch.path, path, k + 1);
+			memset(&ch.old_id, 0, sizeof(ch.old_id));
+			memset(&ch.new_id, 0, sizeof(ch.new_id));
+			if (o && !o_dir)
+				git_oid_cpy(&ch.old_id, entry_id(o));
+			if (n && !n_dir)
+				git_oid_cpy(&ch.new_id, entry_id(n));
+			err = cb(w, &ch, cjob, commit);
+		}
+		path[len] = '\0';
+	}
+done:
+	git_tree_free(old_tree);
+	git_tree_free(new_tree);
+	return err;
+}
+
+/* One changed path of a commit that is not a merge. */
+static int check_change(walker *w, const vchange *ch, vjob *cjob, const char *commit)
+{
+	const sanshe_type *type;
+	char id[SANSHE_DOC_ID_MAX + 1], message[600];
+	int added = git_oid_is_zero(&ch->old_id), removed = git_oid_is_zero(&ch->new_id);
+	int err;
+
+	if ((err = parse_path(w, ch->path, &type, id, commit)) != 0)
+		return err > 0 ? 0 : err;
+	if ((err = touch(cjob, type, id)) != 0)
+		return err;
+	if (type->merge == SANSHE_MERGE_APPEND_ONLY && !added) {
+		snprintf(message, sizeof(message),
+			 removed ? _("%s '%s' is written once and kept: this commit removes it")
+				 : _("%s '%s' is written once and kept: this commit changes it"),
+			 type->name, id);
+		err = finding(w, SANSHE_VERIFY_APPEND_ONLY, commit, type->name, id, message);
+	}
+	if (!err && !removed)
+		err = queue_version(w, &ch->new_id, type, id, commit);
+	return err;
+}
+
 /* What a commit that is not a merge changed: each path, each new version. */
 static int walk_changes(walker *w, git_commit *c, vjob *cjob, const char *commit)
 {
-	git_tree *tree = NULL, *parent_tree = NULL;
+	char path[512] = "";
+	const git_oid *parent_tree = NULL;
 	git_commit *parent = NULL;
-	git_diff *diff = NULL;
-	int err = 0;
+	int err;
 
-	if (git_commit_tree(&tree, c) != 0 ||
-	    (git_commit_parentcount(c) == 1 &&
-	     (git_commit_parent(&parent, c, 0) != 0 || git_commit_tree(&parent_tree, parent) != 0)) ||
-	    git_diff_tree_to_tree(&diff, w->repo, parent_tree, tree, NULL) != 0) {
-		err = git_fail(_("cannot compare a commit with its parent"));
-		goto done;
+	if (git_commit_parentcount(c) == 1) {
+		if (git_commit_parent(&parent, c, 0) != 0)
+			return git_fail(_("cannot read a commit's parent"));
+		parent_tree = git_commit_tree_id(parent);
 	}
-	for (size_t i = 0; !err && i < git_diff_num_deltas(diff); i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		const char *path = d->status == GIT_DELTA_DELETED ? d->old_file.path
-								  : d->new_file.path;
-		const sanshe_type *type;
-		char id[SANSHE_DOC_ID_MAX + 1], message[600];
-
-		if ((err = parse_path(w, path, &type, id, commit)) != 0) {
-			err = err > 0 ? 0 : err;
-			continue;
-		}
-		if ((err = touch(cjob, type, id)) != 0)
-			break;
-		if (type->merge == SANSHE_MERGE_APPEND_ONLY && d->status != GIT_DELTA_ADDED) {
-			snprintf(message, sizeof(message),
-				 d->status == GIT_DELTA_DELETED
-					 ? _("%s '%s' is written once and kept: this commit removes it")
-					 : _("%s '%s' is written once and kept: this commit changes it"),
-				 type->name, id);
-			err = finding(w, SANSHE_VERIFY_APPEND_ONLY, commit, type->name, id, message);
-		}
-		if (!err && d->status != GIT_DELTA_DELETED)
-			err = queue_version(w, d, type, id, commit);
-	}
-done:
-	git_diff_free(diff);
-	git_tree_free(parent_tree);
+	err = diff_trees(w, parent_tree, git_commit_tree_id(c), path, 0, check_change, cjob,
+			 commit);
 	git_commit_free(parent);
-	git_tree_free(tree);
 	return err;
 }
 
@@ -583,6 +666,9 @@ int sanshe_verify(sanshe_store *store, const sanshe_verify_options *opt,
 
 	memset(summary, 0, sizeof(*summary));
 	memset(&w, 0, sizeof(w));
+	/* the walk reads each tree a few times, close together: a small cache does */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(32 << 20));
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(64 << 20));
 	w.store = store;
 	w.repo = sanshe_store_repository(store);
 	w.opt = opt;
