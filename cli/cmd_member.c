@@ -428,7 +428,7 @@ static int revoke(sanshe_store *store, cli_writer *w, const char *id, const memb
 
 	if ((err = cli_writer_admin(w)) == 0 && (err = utc_option(at, a->at, "--at")) == 0 &&
 	    sanshe_node_utc_seconds(at) > (int64_t)time(NULL) + 300)
-		err = sanshe_error_set(SANSHE_EUSAGE, _("--at '%s' is in the future: a revocation "
+		err = sanshe_error_set(SANSHE_EINVALID, _("--at '%s' is in the future: a revocation "
 							"takes effect now or at a past time"), at);
 	if (!err && (err = check_revocable(store, id, &doc)) == 0 &&
 	    (err = add_revocation(doc, a->reason, at)) == 0)
