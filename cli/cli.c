@@ -8,6 +8,7 @@
 
 #include "canon.h"
 #include "json.h"
+#include "trust.h"
 
 /* Write `text` with control characters escaped and broken UTF-8 as '?'. */
 static void put_clean(FILE *out, const char *text, size_t len)
@@ -150,4 +151,17 @@ int cli_key_options(int argc, char **argv, const char **key_name, int want, cons
 		return -1;
 	return cli_usage_error(argv[0], "%s", given > (want < 0 ? 1 : want) ? _("too many arguments")
 									   : what);
+}
+
+unsigned cli_role_parse(const char *command, const char *name)
+{
+	unsigned role = sanshe_role_parse(name), all = 0;
+	char names[160];
+
+	for (unsigned i = 0; sanshe_role_names[i]; i++)
+		all |= 1u << i;
+	if (!role)
+		cli_line(stderr, "", _("sanshe %s: unknown role '%s': the roles are %s"), command,
+			 name, sanshe_roles_text(all, names, sizeof(names)));
+	return role;
 }

@@ -71,6 +71,12 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
 int cli_key_options(int argc, char **argv, const char **key_name, int want, const char *what);
 
 /**
+ * The role called `name` (a SANSHE_ROLE_* bit), or 0 after printing, as a
+ * usage error of `command`, one line naming the roles there are.
+ */
+unsigned cli_role_parse(const char *command, const char *name);
+
+/**
  * The directory holding keys, the clock and settings (SANSHE_HOME, else
  * $HOME/.sanshe), in static storage; NULL, with a message for cli_fail(),
  * when there is no home directory to be found.

@@ -1,5 +1,6 @@
 /*
  * sanshe init DIR --org NAME --kind KIND --admin NAME [--key NAME] [--org-id ID]
+ *             [--role ROLE]...
  * — found a node: the repository, its spaces and its trust roster.
  */
 #include "cli.h"
@@ -22,9 +23,10 @@ static int parse(init_args *a, int argc, char **argv)
 	static const struct option options[] = {
 		{ "org", required_argument, NULL, 'o' },   { "kind", required_argument, NULL, 'k' },
 		{ "admin", required_argument, NULL, 'a' }, { "key", required_argument, NULL, 'K' },
-		{ "org-id", required_argument, NULL, 'i' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+		{ "org-id", required_argument, NULL, 'i' }, { "role", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },	    { NULL, 0, NULL, 0 }
 	};
+	unsigned role;
 	int c;
 
 	memset(a, 0, sizeof(*a));
@@ -35,6 +37,11 @@ static int parse(init_args *a, int argc, char **argv)
 		case 'a': a->founding.admin_name = optarg; break;
 		case 'K': a->key_name = optarg; break;
 		case 'i': a->founding.org_id = optarg; break;
+		case 'r':
+			if (!(role = cli_role_parse("init", optarg)))
+				return EXIT_USAGE;
+			a->founding.roles |= role;
+			break;
 		default: return c == 'h' ? 0 : EXIT_USAGE;
 		}
 	}
@@ -88,6 +95,7 @@ static int found(const init_args *a)
 	sanshe_clock *clock = NULL;
 	sanshe_key *key = NULL;
 	sanshe_member admin;
+	char roles[160];
 	const char *home;
 	int err;
 
@@ -100,8 +108,9 @@ static int found(const init_args *a)
 	    (err = sanshe_node_found(&store, a->dir, &a->founding, key, clock, &admin)) != 0 ||
 	    (err = sanshe_clock_close(clock)) != 0)
 		goto done;
-	printf(_("founded %s in '%s': spaces trust, common and org/%s; admin %s (member %s)\n"),
-	       a->founding.org_name, a->dir, admin.org, admin.name, admin.id);
+	printf(_("founded %s in '%s': spaces trust, common and org/%s; admin %s (member %s, %s)\n"),
+	       a->founding.org_name, a->dir, admin.org, admin.name, admin.id,
+	       sanshe_roles_text(admin.roles, roles, sizeof(roles)));
 done:
 	sanshe_store_free(store);
 	sanshe_clock_free(clock);

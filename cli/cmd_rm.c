@@ -3,7 +3,10 @@
 
 #include "repo.h"
 
-/* Only from the writer's own space: another organization's records are theirs. */
+/*
+ * Only from the writer's own space (another organization's records are
+ * theirs), and only what the writer's roles may write.
+ */
 static int remove_doc(sanshe_store *store, cli_writer *w, const cli_doc_ref *ref)
 {
 	char space[SANSHE_SPACE_MAX], op[300];
@@ -11,6 +14,7 @@ static int remove_doc(sanshe_store *store, cli_writer *w, const cli_doc_ref *ref
 	int err;
 
 	if ((err = sanshe_node_space(ref->type, &w->member, space)) != 0 ||
+	    (err = sanshe_node_may_write(&w->member, ref->type, space)) != 0 ||
 	    (err = cli_writer_begin(w, store)) != 0)
 		return err;
 	snprintf(op, sizeof(op), "rm %s/%s", ref->type->name, ref->id);

@@ -19,7 +19,9 @@ int cmd_import(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
+int cmd_member(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_org(int argc, char **argv);
 int cmd_put(int argc, char **argv);
 int cmd_quarantine(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
@@ -132,16 +134,23 @@ static const struct cli_command commands[] = {
 	     "  sanshe import visits-2023-03.jsonl\n") },
 	{ "init", cmd_init, N_("found a node: its repository, spaces and trust roster"),
 	  N_("usage: sanshe init DIR --org NAME --kind KIND --admin NAME [--key NAME]\n"
-	     "                  [--org-id ID]\n"
+	     "                  [--org-id ID] [--role ROLE]...\n"
 	     "\n"
 	     "Make a new node repository in DIR with the spaces trust, common and\n"
 	     "org/<org-id>, and in trust the organization and its first admin,\n"
 	     "signed by the admin.  Without --key, a new key is made for the admin.\n"
+	     "An admin writes the roster (org and member documents) only; --role\n"
+	     "gives the founder other roles too, e.g. the social worker of a small\n"
+	     "office (see 'sanshe help member' for what each role writes).\n"
 	     "\n"
 	     "kinds: agency, community, street-office, social-org, bureau\n"
+	     "roles: social-worker, community-worker, coordinator, finance,\n"
+	     "       supervisor, auditor\n"
 	     "\n"
-	     "example:\n"
-	     "  sanshe init tongxin --org 同心社工 --kind agency --admin 王丽\n") },
+	     "examples:\n"
+	     "  sanshe init tongxin --org 同心社工 --kind agency --admin 王丽\n"
+	     "  sanshe init tongxin --org 同心社工 --kind agency --admin 王丽 \\\n"
+	     "      --role social-worker\n") },
 	{ "key", cmd_key, N_("make, list and show your signing keys"),
 	  N_("usage: sanshe key new NAME [--json]\n"
 	     "       sanshe key list [--json]\n"
@@ -194,6 +203,46 @@ static const struct cli_command commands[] = {
 	     "\n"
 	     "example:\n"
 	     "  sanshe ls case\n") },
+	{ "member", cmd_member, N_("add, list and revoke the members of the trust roster"),
+	  N_("usage: sanshe member add --name NAME --org ORG --role ROLE...\n"
+	     "                         --public-key PUBKEY|FILE [--id ID]\n"
+	     "                         [--kind person|device] [--valid-from UTC]\n"
+	     "                         [--key NAME]\n"
+	     "       sanshe member list [--json]\n"
+	     "       sanshe member revoke ID --reason REASON [--at UTC] [--key NAME]\n"
+	     "\n"
+	     "Members sign what they record, each with their own key.  Only an\n"
+	     "admin adds or revokes them (--key NAME: sign with that key).\n"
+	     "\n"
+	     "  add     add a member of organization ORG with their public key: an\n"
+	     "          OpenSSH line 'ssh-ed25519 AAAA...' or a file holding one (what\n"
+	     "          'sanshe key show' prints); they may sign from --valid-from\n"
+	     "          (default: now).  Prints the member's id and key fingerprint.\n"
+	     "          A key another member has is refused.\n"
+	     "  list    id, name, organization, key fingerprint, valid from or\n"
+	     "          revoked, roles; --json: [{id, name, kind, org, roles,\n"
+	     "          fingerprint, valid_from, revoked: {at, reason, note}}]\n"
+	     "  revoke  the member signs nothing from --at (default: now); what\n"
+	     "          they signed before stays valid.  REASON: left, key-lost,\n"
+	     "          key-compromised, role-ended, other, or your own words (kept\n"
+	     "          as a note, reason other).  The last admin is not revoked.\n"
+	     "\n"
+	     "roles and what they write:\n"
+	     "  admin             org, member (the roster)\n"
+	     "  social-worker     case, case-note in its own organization's space\n"
+	     "  community-worker  case, case-note in its own organization's space;\n"
+	     "                    roster\n"
+	     "  supervisor        project; case, case-note in its own organization's\n"
+	     "                    space\n"
+	     "  coordinator       roster\n"
+	     "  finance           ledger-entry\n"
+	     "  auditor           nothing: reads and verifies\n"
+	     "\n"
+	     "examples:\n"
+	     "  sanshe member add --name 李娜 --org tongxin --role social-worker \\\n"
+	     "      --public-key li-na.pub\n"
+	     "  sanshe member list\n"
+	     "  sanshe member revoke 0190a1b2-8c00-7d3e-9f00-1a2b3c4d5e6f --reason left\n") },
 	{ "merge", cmd_merge, N_("merge another node's history of a space into yours"),
 	  N_("usage: sanshe merge [--space S] [--key NAME] [--json] REF\n"
 	     "\n"
@@ -210,6 +259,33 @@ static const struct cli_command commands[] = {
 	     "example:\n"
 	     "  git fetch ../community-node org/tongxin:refs/remotes/community/org/tongxin\n"
 	     "  sanshe merge community/org/tongxin\n") },
+	{ "org", cmd_org, N_("add and list the organizations of the trust roster"),
+	  N_("usage: sanshe org add NAME --kind KIND [--id ID] [--short-name S]\n"
+	     "                      [--parent ORG] [--reader ORG]... [--reader-role ROLE]...\n"
+	     "                      [--key NAME]\n"
+	     "       sanshe org list [--json]\n"
+	     "       sanshe org readers ORG [--add ORG]... [--rm ORG]... [--add-role ROLE]...\n"
+	     "                          [--rm-role ROLE]... [--key NAME]\n"
+	     "\n"
+	     "The organizations of the federation.  Each has its space org/<id>\n"
+	     "for its case files, received by its own members, by the members of\n"
+	     "the organizations in its readers, and by the holders of its reader\n"
+	     "roles (e.g. auditor).  Only an admin adds or changes them (--key NAME:\n"
+	     "sign with that key).\n"
+	     "\n"
+	     "  add      add an organization; prints its id (a new UUIDv7 without\n"
+	     "           --id)\n"
+	     "  list     id, kind, name, readers and reader roles; --json: the org\n"
+	     "           documents\n"
+	     "  readers  change who else may read the space of ORG\n"
+	     "\n"
+	     "kinds: agency, community, street-office, social-org, bureau\n"
+	     "\n"
+	     "examples:\n"
+	     "  sanshe org add 惠民社区居委会 --kind community --id huiming \\\n"
+	     "      --parent chengguan --reader tongxin\n"
+	     "  sanshe org readers huiming --add-role auditor\n"
+	     "  sanshe org list\n") },
 	{ "put", cmd_put, N_("sign a record and save it in the repository"),
 	  N_("usage: sanshe put [FILE|-] [--key NAME]\n"
 	     "\n"

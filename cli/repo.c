@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "repo.h"
 #include "signer.h"
 
@@ -63,6 +64,76 @@ int cli_writer_commit(cli_writer *w, sanshe_store *store, sanshe_change *change,
 		err = sanshe_node_commit(change, &w->member, op, op, NULL);
 	cli_writer_end(w, store);
 	return err;
+}
+
+int cli_writer_put(cli_writer *w, sanshe_store *store, cJSON *doc, const char *verb,
+		   sanshe_buf *what)
+{
+	char space[SANSHE_SPACE_MAX], op[300];
+	sanshe_change *change = NULL;
+	sanshe_doc_draft draft;
+	int err;
+
+	if ((err = sanshe_doc_draft_new(doc, &draft)) != 0 ||
+	    (err = sanshe_node_space(draft.type, &w->member, space)) != 0 ||
+	    (err = cli_writer_begin(w, store)) != 0)
+		return err;
+	if ((err = sanshe_change_new(&change, store, space)) == 0 &&
+	    (err = sanshe_node_carry_conflicts(change, doc, &draft)) >= 0 &&
+	    (err = sanshe_node_write(change, doc, &draft, &w->member, w->clock, what)) == 0) {
+		snprintf(op, sizeof(op), "%s %s", verb, what->ptr);
+		err = cli_writer_commit(w, store, change, op);
+	} else {
+		cli_writer_end(w, store);
+	}
+	sanshe_change_free(change);
+	return err;
+}
+
+int cli_writer_admin(const cli_writer *w)
+{
+	char roles[160];
+
+	if (w->member.roles & SANSHE_ROLE_ADMIN)
+		return 0;
+	return sanshe_error_set(SANSHE_EINVALID,
+				_("only an admin changes the roster: %s (%s) is not one"),
+				w->member.name,
+				sanshe_roles_text(w->member.roles, roles, sizeof(roles)));
+}
+
+typedef struct doc_walk {
+	sanshe_store *store;
+	int (*cb)(const cJSON *doc, void *payload);
+	void *payload;
+} doc_walk;
+
+static int walk_doc(const char *type, const char *id, const git_oid *blob, void *payload)
+{
+	doc_walk *walk = payload;
+	sanshe_buf text = SANSHE_BUF_INIT;
+	cJSON *doc = NULL;
+	int err;
+
+	(void)type, (void)id;
+	if ((err = sanshe_store_read_blob(walk->store, blob, &text)) == 0 &&
+	    sanshe_json_parse(&doc, text.ptr, text.size, NULL, NULL) == 0)
+		err = walk->cb(doc, walk->payload);
+	else if (err != SANSHE_ENOMEM)
+		err = 0;
+	if (!err)
+		sanshe_error_clear();
+	cJSON_Delete(doc);
+	sanshe_buf_dispose(&text);
+	return err;
+}
+
+int cli_each_doc(sanshe_store *store, const char *space, const char *type,
+		 int (*cb)(const cJSON *doc, void *payload), void *payload)
+{
+	doc_walk walk = { store, cb, payload };
+
+	return sanshe_store_list(store, space, type, walk_doc, &walk);
 }
 
 void cli_writer_end(cli_writer *w, sanshe_store *store)

@@ -48,6 +48,22 @@ int cli_writer_begin(cli_writer *w, sanshe_store *store);
 int cli_writer_commit(cli_writer *w, sanshe_store *store, sanshe_change *change,
 		      const char *op);
 
+/**
+ * Write the record `doc` as the writer, in one commit: draft it (schema
+ * checked), then in its space, under the lock, carry the conflicts of the
+ * version it replaces (sanshe_node_carry_conflicts), sign it when the
+ * writer's roles allow (sanshe_node_write) and commit with the op
+ * "<verb> <type>/<id>".  `what` receives "<type>/<id>".
+ */
+int cli_writer_put(cli_writer *w, sanshe_store *store, cJSON *doc, const char *verb,
+		   sanshe_buf *what);
+
+/**
+ * Is the writer an admin?  0, or SANSHE_EINVALID: "only an admin changes
+ * the roster: Li Na (social-worker) is not one".
+ */
+int cli_writer_admin(const cli_writer *w);
+
 /** Give up writing: release the clock (saved) and the repository. */
 void cli_writer_end(cli_writer *w, sanshe_store *store);
 
@@ -59,6 +75,15 @@ void cli_writer_dispose(cli_writer *w, sanshe_store *store);
  * this repository has, or a clear error.
  */
 int cli_space_check(sanshe_store *store, const char *space);
+
+/**
+ * Call `cb(doc, payload)` with every document of `type` in `space` at its
+ * head, parsed, in id order; a document that cannot be read or parsed is
+ * skipped (verify reports it).  A non-zero return of `cb` stops and is
+ * returned.
+ */
+int cli_each_doc(sanshe_store *store, const char *space, const char *type,
+		 int (*cb)(const cJSON *doc, void *payload), void *payload);
 
 /** A "<type>/<id>" argument, checked. */
 typedef struct cli_doc_ref {

@@ -54,7 +54,7 @@ int sanshe_node_write(sanshe_change *change, cJSON *doc, const sanshe_doc_draft 
 	sanshe_buf text = SANSHE_BUF_INIT;
 	int err;
 
-	if ((err = sanshe_node_may_write(member, draft->type)) != 0 ||
+	if ((err = sanshe_node_may_write(member, draft->type, sanshe_change_space(change))) != 0 ||
 	    (err = sanshe_doc_draft_sign(doc, draft, member->key, clock, sanshe_node_wall_ms())) != 0 ||
 	    (err = sanshe_canon_write(&text, doc)) != 0)
 		goto done;
@@ -157,16 +157,6 @@ typedef struct member_search {
 	char valid_from[40];
 } member_search;
 
-static int has_role(const cJSON *doc, const char *role)
-{
-	const cJSON *r;
-
-	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "roles"))
-		if (cJSON_IsString(r) && strcmp(r->valuestring, role) == 0)
-			return 1;
-	return 0;
-}
-
 /* Does the member document name exactly this key (and its fingerprint)? */
 static int names_key(const cJSON *doc, const sanshe_key *key)
 {
@@ -205,7 +195,7 @@ static int check_member(const char *type, const char *id, const git_oid *blob, v
 	if (!names_key(doc, s->key))
 		goto done;
 	s->revoked = cJSON_GetObjectItemCaseSensitive(doc, "revoked") != NULL;
-	s->out->admin = has_role(doc, "admin");
+	s->out->roles = sanshe_roles_of(doc);
 	copy_string(s->valid_from, sizeof(s->valid_from), doc, "valid_from");
 	s->found = copy_string(s->out->id, sizeof(s->out->id), doc, "id") &&
 		   copy_string(s->out->org, sizeof(s->out->org), doc, "org") &&
@@ -252,13 +242,10 @@ static int check_standing(sanshe_store *store, const member_search *s)
 	return err;
 }
 
-int sanshe_node_may_write(const sanshe_member *member, const sanshe_type *type)
+int sanshe_node_may_write(const sanshe_member *member, const sanshe_type *type,
+			  const char *space)
 {
-	if (type->space == SANSHE_SPACE_TRUST && !member->admin)
-		return sanshe_error_set(SANSHE_EINVALID,
-					_("only an admin may change the roster (%s documents); %s is "
-					  "not one"), type->name, member->name);
-	return 0;
+	return sanshe_roles_may_write(member->roles, member->org, type, space, member->name);
 }
 
 int sanshe_node_member(sanshe_store *store, const sanshe_key *key, sanshe_member *out)
@@ -387,14 +374,37 @@ void sanshe_node_names_free(sanshe_node_names *names)
 
 /* ---- founding ---- */
 
-static int utc_now_text(char out[32])
+int sanshe_node_utc_text(char out[SANSHE_UTC_TEXT_MAX], int64_t seconds)
 {
-	time_t now = time(NULL);
+	time_t t = (time_t)seconds;
 	struct tm utc;
 
-	gmtime_r(&now, &utc);
-	return strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &utc) ? 0
-		: sanshe_error_set(SANSHE_ERROR, "%s", _("cannot write the time"));
+	if (!gmtime_r(&t, &utc) || !strftime(out, SANSHE_UTC_TEXT_MAX, "%Y-%m-%dT%H:%M:%SZ", &utc))
+		return sanshe_error_set(SANSHE_ERROR, "%s", _("cannot write the time"));
+	return 0;
+}
+
+static int utc_now_text(char out[SANSHE_UTC_TEXT_MAX])
+{
+	return sanshe_node_utc_text(out, (int64_t)time(NULL));
+}
+
+int64_t sanshe_node_utc_seconds(const char *text)
+{
+	return utc_seconds(text);
+}
+
+int sanshe_node_add_roles(cJSON *doc, unsigned roles)
+{
+	cJSON *array = cJSON_AddArrayToObject(doc, "roles");
+
+	if (!array)
+		return out_of_memory();
+	for (unsigned i = 0; sanshe_role_names[i]; i++)
+		if ((roles & (1u << i)) &&
+		    !cJSON_AddItemToArray(array, cJSON_CreateString(sanshe_role_names[i])))
+			return out_of_memory();
+	return 0;
 }
 
 static cJSON *org_document(const sanshe_founding *f, const char *org_id)
@@ -415,16 +425,15 @@ static cJSON *admin_document(const sanshe_founding *f, const char *org_id,
 			     const sanshe_key *key, const char *member_id)
 {
 	sanshe_buf line = SANSHE_BUF_INIT;
-	cJSON *doc = cJSON_CreateObject(), *roles;
-	char now[32];
+	cJSON *doc = cJSON_CreateObject();
+	char now[SANSHE_UTC_TEXT_MAX];
 	int ok = doc && utc_now_text(now) == 0 && sanshe_key_openssh(key, &line) == 0 &&
 		 cJSON_AddStringToObject(doc, "type", "member") &&
 		 cJSON_AddStringToObject(doc, "id", member_id) &&
 		 cJSON_AddStringToObject(doc, "name", f->admin_name) &&
 		 cJSON_AddStringToObject(doc, "kind", "person") &&
 		 cJSON_AddStringToObject(doc, "org", org_id) &&
-		 (roles = cJSON_AddArrayToObject(doc, "roles")) &&
-		 cJSON_AddItemToArray(roles, cJSON_CreateString("admin")) &&
+		 sanshe_node_add_roles(doc, SANSHE_ROLE_ADMIN | f->roles) == 0 &&
 		 cJSON_AddStringToObject(doc, "key", line.ptr) &&
 		 cJSON_AddStringToObject(doc, "fingerprint", sanshe_key_fingerprint(key)) &&
 		 cJSON_AddStringToObject(doc, "valid_from", now);
@@ -478,7 +487,7 @@ static int found_roster(sanshe_store *store, const sanshe_founding *f, const cha
 	snprintf(admin->id, sizeof(admin->id), "%s", member_id);
 	snprintf(admin->org, sizeof(admin->org), "%s", org_id);
 	snprintf(admin->name, sizeof(admin->name), "%s", f->admin_name);
-	admin->admin = 1;
+	admin->roles = SANSHE_ROLE_ADMIN | f->roles;
 	snprintf(subject, sizeof(subject), "found %s", f->org_name);
 	snprintf(space, sizeof(space), "org/%s", org_id);
 	if ((err = sanshe_change_new(&change, store, "trust")) != 0 ||
@@ -562,7 +571,7 @@ int sanshe_node_found(sanshe_store **out, const char *path, const sanshe_foundin
 		      const sanshe_key *admin_key, sanshe_clock *clock, sanshe_member *member)
 {
 	char org_id[SANSHE_DOC_ID_MAX + 1];
-	sanshe_member admin = { "", "", "", 1, admin_key };
+	sanshe_member admin = { "", "", "", SANSHE_ROLE_ADMIN, admin_key };
 	sanshe_buf building = SANSHE_BUF_INIT;
 	struct stat st;
 	int err, existed = stat(path, &st) == 0;

@@ -17,13 +17,14 @@
 #include "key.h"
 #include "registry.h"
 #include "store.h"
+#include "trust.h"
 
 /** A member of the roster writing with their unlocked key. */
 typedef struct sanshe_member {
 	char id[SANSHE_DOC_ID_MAX + 1];
 	char org[SANSHE_DOC_ID_MAX + 1];
 	char name[256];
-	int admin;             /* may change the roster (org, member) */
+	unsigned roles;        /* SANSHE_ROLE_* bits (trust.h), what the member may write */
 	const sanshe_key *key; /* borrowed */
 } sanshe_member;
 
@@ -33,6 +34,7 @@ typedef struct sanshe_founding {
 	const char *org_kind; /* agency, community, street-office, social-org, bureau */
 	const char *org_id;   /* NULL: a new UUIDv7 */
 	const char *admin_name;
+	unsigned roles;       /* the founder's roles beyond admin (SANSHE_ROLE_*), or 0 */
 } sanshe_founding;
 
 /** Longest space name: "org/" and an id. */
@@ -48,7 +50,7 @@ int sanshe_node_founding_check(const sanshe_founding *f);
 /**
  * Found a node at `path`: the repository, the spaces trust, common and
  * org/<org-id>, and in trust the org document and the admin's member
- * document (roles: admin), both signed by `admin_key` at times from
+ * document (roles: admin and `f->roles`), both signed by `admin_key` at times from
  * `clock`.  The node is made beside `path` and renamed into place once
  * complete, so that `path` holds either nothing new or a whole node.
  * `*member` (when not NULL) receives the founding admin.
@@ -86,11 +88,14 @@ const char *sanshe_node_names_find(const sanshe_node_names *names, const char *f
 void sanshe_node_names_free(sanshe_node_names *names);
 
 /**
- * May `member` write documents of `type`?  Until roles are enforced in
- * full, the roster (org, member) is written by admins only.  0 or
- * SANSHE_EINVALID with the reason.
+ * May `member` write documents of `type` into `space` ("trust", "common"
+ * or "org/<id>")?  Their roles decide (sanshe_roles_may_write): an admin
+ * writes the roster, a social worker cases and notes in its own
+ * organization's space, and so on.  0 or SANSHE_EINVALID with the reason,
+ * naming the member.
  */
-int sanshe_node_may_write(const sanshe_member *member, const sanshe_type *type);
+int sanshe_node_may_write(const sanshe_member *member, const sanshe_type *type,
+			  const char *space);
 
 /** The space a document of `type` written by `member` goes to. */
 int sanshe_node_space(const sanshe_type *type, const sanshe_member *member,
@@ -98,7 +103,9 @@ int sanshe_node_space(const sanshe_type *type, const sanshe_member *member,
 
 /**
  * Sign the draft `doc` as `member` (sanshe_doc_draft_sign) and write its
- * canonical form into `change`.  `what` receives "<type>/<id>".
+ * canonical form into `change`, when the member may write its type into
+ * the change's space (sanshe_node_may_write).  `what` receives
+ * "<type>/<id>".
  */
 int sanshe_node_write(sanshe_change *change, cJSON *doc, const sanshe_doc_draft *draft,
 		      const sanshe_member *member, sanshe_clock *clock, sanshe_buf *what);
@@ -120,6 +127,24 @@ int sanshe_node_carry_conflicts(sanshe_change *change, cJSON *doc, sanshe_doc_dr
  */
 int sanshe_node_commit(sanshe_change *change, const sanshe_member *member,
 		       const char *subject, const char *op, git_oid *id);
+
+/**
+ * Add `roles` (SANSHE_ROLE_* bits) to the member document `doc` as its
+ * "roles" array, in the order of sanshe_role_names.  0 or SANSHE_ENOMEM.
+ */
+int sanshe_node_add_roles(cJSON *doc, unsigned roles);
+
+/** Longest UTC text sanshe writes, with its NUL: "2026-11-22T08:10:00Z". */
+#define SANSHE_UTC_TEXT_MAX 32
+
+/** `seconds` since the epoch as "YYYY-MM-DDTHH:MM:SSZ" into `out`. */
+int sanshe_node_utc_text(char out[SANSHE_UTC_TEXT_MAX], int64_t seconds);
+
+/**
+ * Seconds since the epoch of a UTC text "YYYY-MM-DDTHH:MM:SS[.fff]Z"
+ * (fractions dropped), or -1 when it is not one.
+ */
+int64_t sanshe_node_utc_seconds(const char *text);
 
 /** The wall clock, in ms since the epoch. */
 uint64_t sanshe_node_wall_ms(void);

@@ -169,6 +169,9 @@ int sanshe_change_read(sanshe_change *change, const char *type, const char *id,
 /** How many different documents the change writes or removes. */
 size_t sanshe_change_size(const sanshe_change *change);
 
+/** The space the change writes (borrowed from the change). */
+const char *sanshe_change_space(const sanshe_change *change);
+
 /**
  * Sign the commit: given the exact bytes of the commit object without its
  * signature, append the armored signature (no trailing newline) to `armor`.

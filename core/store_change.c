@@ -148,6 +148,11 @@ size_t sanshe_change_size(const sanshe_change *change)
 	return change->live;
 }
 
+const char *sanshe_change_space(const sanshe_change *change)
+{
+	return change->space;
+}
+
 /* ---- the table of paths ---- */
 
 /* FNV-1a: paths end in ids that differ anywhere, so every byte counts. */

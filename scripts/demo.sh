@@ -57,7 +57,9 @@ run validate "$examples/invalid/case-consent-undated-bad-id-number.json" || true
 
 step "7. the agency founds its node: a git repository with its trust roster"
 export SANSHE_REPO="$scratch/tongxin"
-run init "$SANSHE_REPO" --org 同心社工 --kind agency --admin "Wang Fang" --key wang-fang --org-id tongxin
+# a small office: its founder is admin, social worker, coordinator, supervisor and finance
+run init "$SANSHE_REPO" --org 同心社工 --kind agency --admin "Wang Fang" --key wang-fang --org-id tongxin \
+	--role social-worker --role coordinator --role supervisor --role finance
 
 step "8. records are written as signed commits, each in its space"
 for t in case case-note roster project ledger-entry; do

@@ -144,7 +144,7 @@ def workload(docs):
 def sanshe_nodes(sanshe):
     """Nodes A and B, edited; B's space fetched into A.  A's directory."""
     a, b = os.path.join(SCRATCH, "a"), os.path.join(SCRATCH, "b")
-    run([sanshe, "init", a, "--admin", "Wang Li"] + ORG)  # makes the key wang-li, the default
+    run([sanshe, "init", a, "--admin", "Wang Li", "--role", "social-worker"] + ORG)  # makes the key wang-li, the default
     run([sanshe, "key", "new", "li"])
     public = subprocess.run([sanshe, "key", "show", "li"], check=True, capture_output=True,
                             text=True).stdout.splitlines()[0]

@@ -95,7 +95,7 @@ def main():
 
     # 2. sanshe import into a new node
     big, little = os.path.join(SCRATCH, "big"), os.path.join(SCRATCH, "small")
-    run([sanshe, "init", big, "--admin", "Wang Li"] + ORG)  # makes the key wang-li
+    run([sanshe, "init", big, "--admin", "Wang Li", "--role", "social-worker"] + ORG)  # makes the key wang-li
     imp_s, imp_rss = run([sanshe, "-C", big, "import", cases])
     imp_size = du_kib(big)
 
@@ -116,7 +116,7 @@ def main():
     subprocess.run(["rm", "-rf", tree], check=True)
 
     # 4. put latency, on `small` and on `docs` documents, next to the key unlock alone
-    run([sanshe, "init", little, "--admin", "Wang Li", "--key", "wang-li"] + ORG)
+    run([sanshe, "init", little, "--admin", "Wang Li", "--key", "wang-li", "--role", "social-worker"] + ORG)
     small_s, small_rss = run([sanshe, "-C", little, "import", os.path.join(SCRATCH, "small.jsonl")])
     run([sanshe, "key", "check"])  # once untimed, for the page cache
     unlock, put_small, put_big = [], [], []

@@ -25,7 +25,8 @@ jsonl() {
 }
 
 expect_ok "init founds a node with its spaces and roster" '
-	sanshe init "$SANSHE_REPO" --org 同心社工 --kind agency --admin "Wang Li" --org-id tongxin >out 2>err
+	sanshe init "$SANSHE_REPO" --org 同心社工 --kind agency --admin "Wang Li" --org-id tongxin \
+		--role social-worker --role coordinator >out 2>err
 	grep -q "made key .wang-li." err
 	grep -q "founded 同心社工" out
 	test "$(git -C "$SANSHE_REPO" rev-parse --is-bare-repository)" = true
@@ -241,7 +242,7 @@ expect_ok "only an admin changes the roster; members are revoked, not removed" '
 	heads >before
 	sed "s/Li Na/Li Na (admin)/" li.json >li2.json
 	status_is 1 sanshe put --key li li2.json
-	grep -q "only an admin" err
+	grep -q "Li Na (social-worker) may not write member documents: that is for admin" err
 	status_is 1 sanshe rm --key wang-li member/li
 	grep -q "revoked, not removed" err
 	heads | cmp - before

@@ -38,7 +38,7 @@ expect_ok "a sample validates line by line, and a node imports all of them" '
 			sanshe validate one.json >/dev/null
 		fi
 	done <a.jsonl
-	sanshe init node --org 兰州同心社会工作服务中心 --kind agency --admin "Wang Li" --org-id tongxin >/dev/null 2>&1
+	sanshe init node --org 兰州同心社会工作服务中心 --kind agency --admin "Wang Li" --org-id tongxin --role social-worker >/dev/null 2>&1
 	sanshe -C node import "$SCRATCH/a.jsonl" >out
 	grep -q "^imported 300 documents into space .org/tongxin.$" out
 	sanshe -C node get case/case-000123 >doc.json

@@ -30,7 +30,7 @@ field() {
 }
 
 expect_ok "two copies of a node, one case file" '
-	sanshe init "$A" --org 同心社工 --kind agency --admin "Wang Li" --org-id tongxin >/dev/null 2>&1
+	sanshe init "$A" --org 同心社工 --kind agency --admin "Wang Li" --org-id tongxin --role social-worker >/dev/null 2>&1
 	python3 -c "import json; d=json.load(open(\"$EXAMPLES/case.json\")); d[\"id\"]=\"c1\"; print(json.dumps(d, ensure_ascii=False))" >c1.json
 	sanshe -C "$A" put "$SCRATCH/c1.json" >/dev/null
 	cp -a "$A" "$B"

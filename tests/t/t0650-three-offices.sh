@@ -34,7 +34,7 @@ print(json.dumps(d, sort_keys=True, ensure_ascii=False))'
 }
 
 expect_ok "three copies of a node, one case file, three offline edits" '
-	sanshe init "$SCRATCH/agency" --org 同心社工 --kind agency --admin "Wang Li" --org-id tongxin >/dev/null 2>&1
+	sanshe init "$SCRATCH/agency" --org 同心社工 --kind agency --admin "Wang Li" --org-id tongxin --role social-worker >/dev/null 2>&1
 	python3 -c "import json; d=json.load(open(\"$EXAMPLES/case.json\")); d[\"id\"]=\"c1\"; print(json.dumps(d, ensure_ascii=False))" >c1.json
 	sanshe -C "$SCRATCH/agency" put "$SCRATCH/c1.json" >/dev/null
 	cp -a "$SCRATCH/agency" "$SCRATCH/community"

@@ -103,7 +103,8 @@ EOF
 chmod +x edit-json
 
 expect_ok "a node with two members, and a case put with conflicts" '
-	sanshe init "$SANSHE_REPO" --org 同心社工 --kind agency --admin "Wang Li" --org-id tongxin >/dev/null 2>&1
+	sanshe init "$SANSHE_REPO" --org 同心社工 --kind agency --admin "Wang Li" --org-id tongxin \
+		--role social-worker --role coordinator >/dev/null 2>&1
 	sanshe key new li >/dev/null
 	printf "{\"type\":\"member\",\"id\":\"li\",\"name\":\"Li Na\",\"org\":\"tongxin\",\"roles\":[\"social-worker\"],\"key\":\"%s\",\"valid_from\":\"2020-01-01T00:00:00Z\"}" "$(sanshe key show li | head -1)" >li.json
 	sanshe put li.json >/dev/null

@@ -65,7 +65,8 @@ only_finding() {
 P1='id="p1" budget.services=1000000'
 
 expect_ok "a new node has no findings" '
-	sanshe init "$SANSHE_REPO" --org 同心社工 --kind agency --admin "Wang Li" --org-id tongxin >/dev/null 2>&1
+	sanshe init "$SANSHE_REPO" --org 同心社工 --kind agency --admin "Wang Li" --org-id tongxin \
+		--role supervisor --role finance >/dev/null 2>&1
 	status_is 0 sanshe status
 	grep -q "^findings: none$" out
 	only_finding ""

@@ -149,7 +149,7 @@ static void replica_open(world *w, int i)
 	snprintf(r->member.id, sizeof(r->member.id), "m%d", i);
 	snprintf(r->member.org, sizeof(r->member.org), ORG);
 	snprintf(r->member.name, sizeof(r->member.name), "Replica %d", i);
-	r->member.admin = 1;
+	r->member.roles = SANSHE_ROLE_SOCIAL_WORKER | SANSHE_ROLE_COORDINATOR; /* cases, rosters */
 	r->member.key = keys[i];
 }
 

@@ -41,7 +41,9 @@ static int teardown(void **state)
 	return 0;
 }
 
-static const sanshe_founding founding = { "同心社工", "agency", "tongxin", "Wang Li" };
+/* The founder is also the office's social worker: it writes the case files. */
+static const sanshe_founding founding = { "同心社工", "agency", "tongxin", "Wang Li",
+					  SANSHE_ROLE_SOCIAL_WORKER };
 
 static sanshe_store *found(fixture *f, sanshe_member *admin)
 {
@@ -205,6 +207,38 @@ static void test_node_carries_the_conflicts_of_the_replaced_version(void **state
 	sanshe_store_free(store);
 }
 
+static void test_node_roles_decide_what_a_member_writes(void **state)
+{
+	fixture *f = *state;
+	sanshe_member admin, found_again;
+	sanshe_store *store = found(f, &admin);
+	sanshe_change *change = NULL;
+	sanshe_doc_draft draft;
+	cJSON *doc = NULL;
+
+	assert_int_equal(sanshe_node_member(store, f->admin, &found_again), 0);
+	assert_int_equal(found_again.roles, SANSHE_ROLE_ADMIN | SANSHE_ROLE_SOCIAL_WORKER);
+	assert_int_equal(sanshe_json_parse_file(&doc, project_path("schemas/examples/case.json")), 0);
+	assert_int_equal(sanshe_doc_draft_new(doc, &draft), 0);
+	assert_int_equal(sanshe_store_lock(store, 1000), 0);
+	/* another organization's space is not the social worker's */
+	assert_int_equal(sanshe_change_new(&change, store, "org/huiming"), 0);
+	assert_int_equal(sanshe_node_write(change, doc, &draft, &admin, f->clock, NULL),
+			 SANSHE_EINVALID);
+	assert_non_null(strstr(sanshe_error_last(), "only in its own organization's space"));
+	sanshe_change_free(change);
+	/* an admin alone writes the roster, not case files */
+	admin.roles = SANSHE_ROLE_ADMIN;
+	assert_int_equal(sanshe_change_new(&change, store, "org/tongxin"), 0);
+	assert_int_equal(sanshe_node_write(change, doc, &draft, &admin, f->clock, NULL),
+			 SANSHE_EINVALID);
+	assert_non_null(strstr(sanshe_error_last(), "Wang Li (admin) may not write case"));
+	assert_int_equal(sanshe_change_size(change), 0);
+	sanshe_change_free(change);
+	cJSON_Delete(doc);
+	sanshe_store_free(store);
+}
+
 static void test_node_refuses_a_key_not_in_the_roster(void **state)
 {
 	fixture *f = *state;
@@ -264,6 +298,7 @@ int main(void)
 		T(test_node_commits_are_signed_by_the_member),
 		T(test_node_write_puts_a_signed_document_in_its_space),
 		T(test_node_carries_the_conflicts_of_the_replaced_version),
+		T(test_node_roles_decide_what_a_member_writes),
 		T(test_node_refuses_a_key_not_in_the_roster),
 		T(test_node_names_tell_who_has_a_key),
 		T(test_node_found_that_fails_leaves_nothing),
