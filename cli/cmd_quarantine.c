@@ -174,7 +174,7 @@ static int accept(sanshe_store *store, const char *name, const char *key_name)
 	if ((err = sanshe_quarantine_find(store, name, mg.space, sizeof(mg.space), &mg.theirs)) != 0 ||
 	    (err = cli_writer_open(&w, store, key_name)) != 0)
 		goto done;
-	if (!w.member.admin) {
+	if (!(w.member.roles & SANSHE_ROLE_ADMIN)) {
 		err = sanshe_error_set(SANSHE_EINVALID,
 				       _("only an admin may accept history from quarantine; %s is "
 					 "not one"),
