@@ -282,6 +282,20 @@ static void yuan_cell(page *p, uint64_t fen, int negative)
 	markup(p, "</td>");
 }
 
+/* How much of `budget` is spent, in percent with one decimal rounded half up. */
+static void percent_used(page *p, uint64_t budget, uint64_t spent)
+{
+	double tenths = (double)spent * 1000.0 / (double)budget + 0.5;
+
+	if (!budget)
+		text(p, "\xE2\x80\x94"); /* no budget to use */
+	else if (tenths < 1e15)
+		textf(p, "%llu.%llu%%", (unsigned long long)tenths / 10,
+		      (unsigned long long)tenths % 10);
+	else
+		textf(p, "%.0f%%", tenths / 10);
+}
+
 /*
  * One category of a project, or its total when `category` is NULL (then
  * `over_categories` says how many categories are over their budget).
@@ -299,10 +313,7 @@ static void category_row(page *p, const char *category, uint64_t budget, uint64_
 	yuan_cell(p, spent, 0);
 	yuan_cell(p, is_over ? spent - budget : budget - spent, is_over);
 	markup(p, "<td class=\"num\">");
-	if (budget)
-		textf(p, "%.1f%%", (double)spent * 100.0 / (double)budget);
-	else
-		text(p, "\xE2\x80\x94");
+	percent_used(p, budget, spent);
 	markup(p, "</td><td>");
 	sanshe_rules_yuan(over, is_over ? spent - budget : 0);
 	if (is_over)
