@@ -96,7 +96,11 @@ $(BUILD)/sanshe: $(CLI_OBJ) $(BUILD)/libsanshe.a
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(HELPER_OBJ) $(BUILD)/libsanshe.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $< $(HELPER_OBJ) $(BUILD)/libsanshe.a $(PKG_LIBS) $(CMOCKA_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $< $(CLI_MODULE_OBJ) $(HELPER_OBJ) $(BUILD)/libsanshe.a $(PKG_LIBS) $(CMOCKA_LIBS)
+
+# Unit tests of a command-line module link that module too.
+$(BUILD)/tests/test_verify_html: CLI_MODULE_OBJ := $(BUILD)/obj/cli/verify_html.o
+$(BUILD)/tests/test_verify_html: $(BUILD)/obj/cli/verify_html.o
 
 $(BUILD)/bench/%: $(BUILD)/obj/scripts/bench/%.o $(BUILD)/libsanshe.a
 	@mkdir -p $(@D)

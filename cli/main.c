@@ -31,6 +31,7 @@ int cmd_help(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 static const struct cli_command commands[] = {
@@ -420,6 +421,37 @@ static const struct cli_command commands[] = {
 	     "\n"
 	     "example:\n"
 	     "  sanshe validate case.json\n") },
+	{ "verify", cmd_verify, N_("the auditor's check: verify the whole history and the ledgers"),
+	  N_("usage: sanshe verify [--space S] [--since REV] [--json] [--html FILE]\n"
+	     "\n"
+	     "Walk the history of every space (or of S) and check that every commit\n"
+	     "and every version of a document is accounted for: signed by a key the\n"
+	     "trust roster allowed to write it at the time it was signed, valid\n"
+	     "against its schema, append-only records never changed, and every\n"
+	     "merge exactly what the merge engine computes from its parents.  The\n"
+	     "rules between documents (see 'sanshe help status') are checked at\n"
+	     "each space's head.  Prints each finding (rule, space, commit,\n"
+	     "document, signer and time, then the message) and a summary line.\n"
+	     "\n"
+	     "Exit status: 0 when nothing was found; 1 when there are findings or\n"
+	     "something cannot be read; 2 on wrong usage.\n"
+	     "\n"
+	     "options:\n"
+	     "  --space S    only the space S (trust, common or org/<org-id>)\n"
+	     "  --since REV  take the history of REV as already verified\n"
+	     "  --json       print {summary: {spaces, commits, merges, versions,\n"
+	     "               signatures, findings}, findings: [{rule, space, commit,\n"
+	     "               type, id, signer, signer_name, at, message}], projects:\n"
+	     "               [{space, id, title, budget: {category: fen}, spent,\n"
+	     "               disbursed, entries}]}; unknown members are null\n"
+	     "  --html FILE  also write FILE: one HTML page for the auditor, with the\n"
+	     "               summary, the findings and each project's ledger against\n"
+	     "               its budget, in yuan (opens in any browser, offline)\n"
+	     "\n"
+	     "examples:\n"
+	     "  sanshe verify\n"
+	     "  sanshe verify --html verify-2023-09.html\n"
+	     "  sanshe verify --space common --json\n") },
 	{ "version", cmd_version, N_("show the version of sanshe and its libraries"),
 	  N_("usage: sanshe version\n"
 	     "\n"

@@ -17,7 +17,7 @@
 
 const char *const sanshe_rules_types[] = { "case", "ledger-entry", "project", NULL };
 
-const char *const sanshe_rules__categories[RULES_CATEGORIES] = {
+const char *const sanshe_rules_categories[SANSHE_RULES_CATEGORIES] = {
 	"staff", "services", "training", "evaluation_audit", "administration",
 };
 
@@ -83,7 +83,7 @@ void sanshe_rules__date(char out[RULES_DATE_SIZE], const cJSON *obj, const char 
 		memcpy(out, s, RULES_DATE_SIZE);
 }
 
-void sanshe_rules__yuan(char out[RULES_YUAN_SIZE], uint64_t fen)
+void sanshe_rules_yuan(char out[SANSHE_RULES_YUAN_SIZE], uint64_t fen)
 {
 	char digits[24];
 	int len = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)(fen / 100));
@@ -94,7 +94,7 @@ void sanshe_rules__yuan(char out[RULES_YUAN_SIZE], uint64_t fen)
 			out[o++] = ',';
 		out[o++] = digits[i];
 	}
-	snprintf(out + o, RULES_YUAN_SIZE - o, ".%02u", (unsigned)(fen % 100));
+	snprintf(out + o, SANSHE_RULES_YUAN_SIZE - o, ".%02u", (unsigned)(fen % 100));
 }
 
 static void finding_dispose(rules_finding *f)

@@ -94,6 +94,15 @@ int sanshe_rules_finish(sanshe_rules *rules, sanshe_finding_cb cb, void *payload
 #define SANSHE_RULES_CATEGORIES 5
 extern const char *const sanshe_rules_categories[SANSHE_RULES_CATEGORIES];
 
+/** The longest amount sanshe_rules_yuan writes, with its NUL. */
+#define SANSHE_RULES_YUAN_SIZE 32
+
+/**
+ * `fen` as yuan with two decimals and the thousands separated by commas
+ * ("12,345.67"), as every message of the rules writes amounts.
+ */
+void sanshe_rules_yuan(char out[SANSHE_RULES_YUAN_SIZE], uint64_t fen);
+
 /** A project's figures once the rules are finished (fen; strings borrowed). */
 typedef struct sanshe_rules_project {
 	const char *space; /* of the project document, NULL when none was added */
@@ -108,7 +117,8 @@ typedef struct sanshe_rules_project {
 /**
  * After sanshe_rules_finish: call `cb` for each project (a project document
  * or a project named by ledger entries), sorted by id.  A non-zero return
- * stops and is returned.
+ * stops and is returned; SANSHE_EINVALID before sanshe_rules_finish,
+ * SANSHE_ENOMEM when there is no room to sort.
  */
 int sanshe_rules_projects(const sanshe_rules *rules,
 			  int (*cb)(const sanshe_rules_project *project, void *payload),

@@ -14,14 +14,11 @@
 #define RULES_DIGEST_BYTES 16
 /** "YYYY-MM-DD" and its NUL. */
 #define RULES_DATE_SIZE 11
-/** The longest amount sanshe_rules__yuan writes, with its NUL. */
-#define RULES_YUAN_SIZE 32
 /** A project slot that is none. */
 #define RULES_NO_PROJECT UINT32_MAX
 
-/** The five budget categories, in the schema's order. */
-enum { RULES_CATEGORIES = 5, RULES_NO_CATEGORY = RULES_CATEGORIES };
-extern const char *const sanshe_rules__categories[RULES_CATEGORIES];
+/** The budget categories (sanshe_rules_categories), and an index that is none. */
+enum { RULES_CATEGORIES = SANSHE_RULES_CATEGORIES, RULES_NO_CATEGORY = RULES_CATEGORIES };
 
 typedef enum rules_kind {
 	RULES_BUDGET,
@@ -71,8 +68,10 @@ typedef struct rules_tranche {
 typedef struct rules_project {
 	char *id;
 	char *space; /* of the project document; NULL while none was added */
+	char *title; /* of the project document; NULL when it has none */
 	uint64_t budget[RULES_CATEGORIES];
 	uint64_t spent[RULES_CATEGORIES];
+	uint64_t disbursed; /* disbursements not cancelled */
 	unsigned budgeted;                    /* bit i: budget[i] is known */
 	char passed_final[RULES_DATE_SIZE];   /* earliest, "" when none */
 	rules_tranche *late;                  /* sorted by id */
@@ -120,9 +119,6 @@ char *sanshe_rules__strdup(const char *s);
 int sanshe_rules__report(sanshe_rules *rules, const char *rule, const char *space,
 			 const char *type, const char *id, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
-
-/** `fen` as yuan with two decimals and thousands separated: "12,345.67". */
-void sanshe_rules__yuan(char out[RULES_YUAN_SIZE], uint64_t fen);
 
 /** The member `name` of `obj` when it is a string, else NULL. */
 const char *sanshe_rules__string(const cJSON *obj, const char *name);

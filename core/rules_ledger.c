@@ -5,7 +5,8 @@
  * node's listing they even come before the projects they name), so each
  * is kept as a 32-byte record; at the end the records are sorted by the
  * digest of their ids, reversals find what they cancel, and the expenses
- * that stand are added up per project and category.
+ * that stand are added up per project and category, the disbursements per
+ * project (sanshe_rules_projects hands out these figures).
  */
 #include "common.h"
 
@@ -111,7 +112,7 @@ static void read_budget(rules_project *p, const cJSON *budget)
 {
 	p->budgeted = 0;
 	for (unsigned i = 0; i < RULES_CATEGORIES; i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(budget, sanshe_rules__categories[i]);
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(budget, sanshe_rules_categories[i]);
 
 		if (read_fen(v, 0, &p->budget[i]))
 			p->budgeted |= 1u << i;
@@ -195,6 +196,7 @@ static int read_tranches(rules_project *p, const cJSON *tranches)
 int sanshe_rules__add_project(sanshe_rules *rules, const char *space, const cJSON *doc)
 {
 	const char *id = sanshe_rules__string(doc, "id");
+	const char *title = sanshe_rules__string(doc, "title");
 	rules_project *p;
 	uint32_t slot;
 	int err;
@@ -205,7 +207,10 @@ int sanshe_rules__add_project(sanshe_rules *rules, const char *space, const cJSO
 		return err;
 	p = &rules->projects[slot];
 	free(p->space);
-	if (!(p->space = sanshe_rules__strdup(space)))
+	free(p->title);
+	p->title = NULL;
+	if (!(p->space = sanshe_rules__strdup(space)) ||
+	    (title && !(p->title = sanshe_rules__strdup(title))))
 		return SANSHE_ENOMEM;
 	read_budget(p, cJSON_GetObjectItemCaseSensitive(doc, "budget"));
 	read_evaluations(p, cJSON_GetObjectItemCaseSensitive(doc, "evaluations"));
@@ -235,7 +240,7 @@ static uint8_t read_category(const cJSON *doc)
 	const char *category = sanshe_rules__string(doc, "category");
 
 	for (uint8_t i = 0; category && i < RULES_CATEGORIES; i++)
-		if (strcmp(category, sanshe_rules__categories[i]) == 0)
+		if (strcmp(category, sanshe_rules_categories[i]) == 0)
 			return i;
 	return RULES_NO_CATEGORY;
 }
@@ -392,18 +397,29 @@ static int settle_reversals(sanshe_rules *rules)
 	return err;
 }
 
-/* The expenses that stand, per project and category (at most UINT64_MAX). */
-static void add_up_expenses(sanshe_rules *rules)
+/* Add `amount` to `*sum`, at most UINT64_MAX. */
+static void add_fen(uint64_t *sum, uint64_t amount)
+{
+	*sum = amount > UINT64_MAX - *sum ? UINT64_MAX : *sum + amount;
+}
+
+/*
+ * What stands of the ledger, per project: the expenses by category and the
+ * disbursements.
+ */
+static void add_up(sanshe_rules *rules)
 {
 	for (size_t i = 0; i < rules->n_entries; i++) {
 		const rules_entry *e = &rules->entries[i];
-		uint64_t *spent;
+		rules_project *p;
 
-		if (e->kind != RULES_EXPENSE || e->cancelled || e->project == RULES_NO_PROJECT ||
-		    e->category >= RULES_CATEGORIES)
+		if (e->cancelled || e->project == RULES_NO_PROJECT)
 			continue;
-		spent = &rules->projects[e->project].spent[e->category];
-		*spent = e->amount > UINT64_MAX - *spent ? UINT64_MAX : *spent + e->amount;
+		p = &rules->projects[e->project];
+		if (e->kind == RULES_EXPENSE && e->category < RULES_CATEGORIES)
+			add_fen(&p->spent[e->category], e->amount);
+		else if (e->kind == RULES_DISBURSEMENT)
+			add_fen(&p->disbursed, e->amount);
 	}
 }
 
@@ -463,19 +479,20 @@ static int check_disbursements(sanshe_rules *rules)
 
 static int check_budget(sanshe_rules *rules, const rules_project *p)
 {
-	char spent[RULES_YUAN_SIZE], budget[RULES_YUAN_SIZE], over[RULES_YUAN_SIZE];
+	char spent[SANSHE_RULES_YUAN_SIZE], budget[SANSHE_RULES_YUAN_SIZE];
+	char over[SANSHE_RULES_YUAN_SIZE];
 	int err = 0;
 
 	for (unsigned i = 0; !err && i < RULES_CATEGORIES; i++) {
 		if (!(p->budgeted & (1u << i)) || p->spent[i] <= p->budget[i])
 			continue;
-		sanshe_rules__yuan(spent, p->spent[i]);
-		sanshe_rules__yuan(budget, p->budget[i]);
-		sanshe_rules__yuan(over, p->spent[i] - p->budget[i]);
+		sanshe_rules_yuan(spent, p->spent[i]);
+		sanshe_rules_yuan(budget, p->budget[i]);
+		sanshe_rules_yuan(over, p->spent[i] - p->budget[i]);
 		err = sanshe_rules__report(
 		    rules, SANSHE_RULE_BUDGET_EXCEEDED, p->space, "project", p->id,
 		    _("project '%s', category %s: spent %s yuan of a budget of %s yuan, %s yuan over"),
-		    p->id, sanshe_rules__categories[i], spent, budget, over);
+		    p->id, sanshe_rules_categories[i], spent, budget, over);
 	}
 	return err;
 }
@@ -522,7 +539,7 @@ int sanshe_rules__check_ledgers(sanshe_rules *rules)
 		qsort(rules->entries, rules->n_entries, sizeof(*rules->entries), entry_cmp);
 	if ((err = settle_reversals(rules)) != 0)
 		return err;
-	add_up_expenses(rules);
+	add_up(rules);
 	if ((err = check_disbursements(rules)) != 0)
 		return err;
 	for (size_t i = 0; !err && i < rules->n_projects; i++) {
@@ -536,6 +553,55 @@ int sanshe_rules__check_ledgers(sanshe_rules *rules)
 	return err;
 }
 
+/* ---- the projects' figures ---- */
+
+static int project_ptr_cmp(const void *a, const void *b)
+{
+	const rules_project *x = *(const rules_project *const *)a;
+	const rules_project *y = *(const rules_project *const *)b;
+
+	return strcmp(x->id, y->id);
+}
+
+static void project_figures(sanshe_rules_project *out, const rules_project *p)
+{
+	memset(out, 0, sizeof(*out));
+	out->space = p->space;
+	out->id = p->id;
+	out->title = p->title;
+	memcpy(out->budget, p->budget, sizeof(out->budget));
+	memcpy(out->spent, p->spent, sizeof(out->spent));
+	out->disbursed = p->disbursed;
+	out->entries = p->entries;
+}
+
+int sanshe_rules_projects(const sanshe_rules *rules,
+			  int (*cb)(const sanshe_rules_project *project, void *payload),
+			  void *payload)
+{
+	const rules_project **sorted;
+	int err = 0;
+
+	if (!rules->finished)
+		return sanshe_error_set(SANSHE_EINVALID, "%s",
+					_("the rules are not evaluated yet"));
+	if (!rules->n_projects)
+		return 0;
+	if (!(sorted = malloc(rules->n_projects * sizeof(*sorted))))
+		return sanshe_rules__no_memory();
+	for (size_t i = 0; i < rules->n_projects; i++)
+		sorted[i] = &rules->projects[i];
+	qsort(sorted, rules->n_projects, sizeof(*sorted), project_ptr_cmp);
+	for (size_t i = 0; !err && i < rules->n_projects; i++) {
+		sanshe_rules_project figures;
+
+		project_figures(&figures, sorted[i]);
+		err = cb(&figures, payload);
+	}
+	free(sorted);
+	return err;
+}
+
 void sanshe_rules__free_ledgers(sanshe_rules *rules)
 {
 	for (size_t i = 0; i < rules->n_projects; i++) {
@@ -544,6 +610,7 @@ void sanshe_rules__free_ledgers(sanshe_rules *rules)
 		free_late(p);
 		free(p->id);
 		free(p->space);
+		free(p->title);
 		free(p->first_entry);
 		free(p->first_space);
 	}

@@ -8,10 +8,13 @@
 #                  (scripts/bench-merge.sh); each only when its command is
 #                  missing, as node often comes from elsewhere (NodeSource's
 #                  nodejs carries its own npm and conflicts with Debian's)
+#   deps.sh browser  and Debian's chromium (about 290 MB), which the scenario
+#                  test of verify's HTML report opens headless
 set -eu
 
 PACKAGES="gcc make pkg-config libgit2-dev libcjson-dev libsodium-dev libpcre2-dev nettle-dev zlib1g-dev libcmocka-dev git openssh-client python3"
 [ "${1:-}" = fuzz ] && PACKAGES="$PACKAGES clang jq"
+[ "${1:-}" = browser ] && PACKAGES="$PACKAGES chromium"
 if [ "${1:-}" = bench ]; then
 	command -v node >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs"
 	command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"

@@ -39,6 +39,9 @@ count() {
 	fi
 }
 
+# The scenario test of verify's HTML report opens it in a headless browser.
+"$top/scripts/deps.sh" browser || echo "sanshe: could not install chromium: t0950 will fail" >&2
+
 export CMOCKA_MESSAGE_OUTPUT=TAP
 export SANSHE_TESTDATA="${SANSHE_TESTDATA:-$top/../shared/testdata}"
 export SANSHE_TOP="$top"

@@ -480,6 +480,120 @@ static void the_callback_can_stop(void **state)
 	assert_false(sanshe_rules_reads(NULL));
 }
 
+/* The figures of the projects, copied out in the order given. */
+typedef struct projects {
+	size_t n;
+	sanshe_rules_project p[4];
+	char id[4][32], title[4][64], space[4][32];
+} projects;
+
+static int collect_project(const sanshe_rules_project *p, void *payload)
+{
+	projects *out = payload;
+	size_t i = out->n++;
+
+	assert_true(i < SANSHE_ARRAY_SIZE(out->p));
+	out->p[i] = *p;
+	snprintf(out->id[i], sizeof(out->id[i]), "%s", p->id);
+	snprintf(out->title[i], sizeof(out->title[i]), "%s", p->title ? p->title : "(none)");
+	snprintf(out->space[i], sizeof(out->space[i]), "%s", p->space ? p->space : "(none)");
+	return 0;
+}
+
+static size_t category(const char *name)
+{
+	for (size_t i = 0; i < SANSHE_RULES_CATEGORIES; i++)
+		if (strcmp(sanshe_rules_categories[i], name) == 0)
+			return i;
+	fail_msg("no category '%s'", name);
+	return 0;
+}
+
+static void projects_give_budget_spent_and_disbursed_net_of_reversals(void **state)
+{
+	sanshe_rules *rules = start();
+	size_t services = category("services"), training = category("training");
+	projects got = { 0 };
+	findings f;
+
+	(void)state;
+	project(rules, ",'title':'兰园社区项目'");
+	expense(rules, "x1", "services", 600000);
+	expense(rules, "x2", "services", 300000);
+	expense(rules, "x3", "training", 500);
+	reversal(rules, "r1", "x3");
+	disbursement(rules, "d1", "tranche-1", "2022-09-30");
+	disbursement(rules, "d2", "tranche-2", "2023-09-28");
+	reversal(rules, "r2", "d2");
+	add(rules, "{'type':'ledger-entry','id':'y1','project':'p0','kind':'expense',"
+		   "'category':'staff','amount':100,'date':'2023-03-01','counterparty':'x'}");
+	assert_int_equal(sanshe_rules_projects(rules, collect_project, &got), SANSHE_EINVALID);
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(sanshe_rules_finish(rules, collect, &f), 0);
+	assert_int_equal(sanshe_rules_projects(rules, collect_project, &got), 0);
+	sanshe_rules_free(rules);
+
+	assert_int_equal(got.n, 2);
+	assert_string_equal(got.id[0], "p0"); /* sorted by id */
+	assert_string_equal(got.space[0], "(none)");
+	assert_string_equal(got.title[0], "(none)");
+	assert_int_equal(got.p[0].entries, 1);
+	assert_int_equal(got.p[0].spent[category("staff")], 100);
+	assert_int_equal(got.p[0].budget[category("staff")], 0);
+
+	assert_string_equal(got.id[1], "p1");
+	assert_string_equal(got.space[1], "common");
+	assert_string_equal(got.title[1], "兰园社区项目");
+	assert_int_equal(got.p[1].budget[services], 1000000);
+	assert_int_equal(got.p[1].budget[training], 0);
+	assert_int_equal(got.p[1].spent[services], 900000);
+	assert_int_equal(got.p[1].spent[training], 0); /* reversed */
+	assert_int_equal(got.p[1].disbursed, 400000);  /* d1 alone: d2 reversed */
+	assert_int_equal(got.p[1].entries, 7);
+}
+
+static int stop_at_first_project(const sanshe_rules_project *p, void *payload)
+{
+	(void)p;
+	++*(int *)payload;
+	return 42;
+}
+
+static void projects_stop_when_the_callback_says(void **state)
+{
+	sanshe_rules *rules = start();
+	findings f;
+	int calls = 0;
+
+	(void)state;
+	project(rules, "");
+	add(rules, "{'type':'project','id':'p2'}");
+	memset(&f, 0, sizeof(f));
+	assert_int_equal(sanshe_rules_finish(rules, collect, &f), 0);
+	assert_int_equal(sanshe_rules_projects(rules, stop_at_first_project, &calls), 42);
+	assert_int_equal(calls, 1);
+	sanshe_rules_free(rules);
+}
+
+static void yuan_have_two_decimals_and_thousands_separated(void **state)
+{
+	char out[SANSHE_RULES_YUAN_SIZE];
+
+	(void)state;
+	sanshe_rules_yuan(out, 0);
+	assert_string_equal(out, "0.00");
+	sanshe_rules_yuan(out, 5);
+	assert_string_equal(out, "0.05");
+	sanshe_rules_yuan(out, 100000);
+	assert_string_equal(out, "1,000.00");
+	sanshe_rules_yuan(out, 30000000);
+	assert_string_equal(out, "300,000.00");
+	sanshe_rules_yuan(out, 123456789);
+	assert_string_equal(out, "1,234,567.89");
+	sanshe_rules_yuan(out, UINT64_MAX);
+	assert_string_equal(out, "184,467,440,737,095,516.15");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -500,6 +614,9 @@ int main(void)
 	    cmocka_unit_test(documents_that_make_no_sense_are_skipped),
 	    cmocka_unit_test(evaluated_once_only),
 	    cmocka_unit_test(the_callback_can_stop),
+	    cmocka_unit_test(projects_give_budget_spent_and_disbursed_net_of_reversals),
+	    cmocka_unit_test(projects_stop_when_the_callback_says),
+	    cmocka_unit_test(yuan_have_two_decimals_and_thousands_separated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
