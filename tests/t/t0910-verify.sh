@@ -27,7 +27,7 @@ commit_files() {
 	$G read-tree "$space"
 	for change in "$@"; do
 		case $change in
-		-*) $G update-index --force-remove "${change#-}" ;;
+		-*) printf '0 %040d\t%s\n' 0 "${change#-}" | $G update-index --index-info ;;
 		*) $G update-index --add --cacheinfo "100644,${change#*=},${change%%=*}" ;;
 		esac
 	done
