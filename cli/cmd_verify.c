@@ -83,7 +83,7 @@ static int add_project(const sanshe_rules_project *p, void *payload)
 	return 0;
 }
 
-/* The report in order: summary, findings, projects (which it then owns). */
+/* The report: the summary, then the findings and projects gathered (now its own). */
 static int make_root(report *r, const sanshe_verify_summary *s)
 {
 	cJSON *summary = NULL;
