@@ -166,7 +166,6 @@ static int touch(vjob *job, const sanshe_type *type, const char *id)
 static int queue_version(walker *w, const git_oid *blob_id, const sanshe_type *type,
 			 const char *id, const char *commit)
 {
-	git_blob *blob = NULL;
 	vjob *job;
 	int err;
 
@@ -178,18 +177,9 @@ static int queue_version(walker *w, const git_oid *blob_id, const sanshe_type *t
 	job->seq = SEQ(w->space_no, w->commit_no, w->item++);
 	job->space = w->space;
 	memcpy(job->commit, commit, sizeof(job->commit));
+	git_oid_cpy(&job->object, blob_id);
 	job->type = type;
 	snprintf(job->id, sizeof(job->id), "%s", id);
-	if (git_blob_lookup(&blob, w->repo, blob_id) != 0) {
-		sanshe_vjob_free(job);
-		return git_fail(_("cannot read a document version"));
-	}
-	err = sanshe_buf_put(&job->text, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
-	git_blob_free(blob);
-	if (err) {
-		sanshe_vjob_free(job);
-		return err;
-	}
 	sanshe_vpool_push(&w->pool, job);
 	return 0;
 }
@@ -362,15 +352,15 @@ static int check_merge(walker *w, git_commit *c, const char *commit)
 
 static int check_commit(walker *w, const git_oid *id)
 {
-	git_buf signature = GIT_BUF_INIT, signed_data = GIT_BUF_INIT;
 	git_commit *c = NULL;
 	vjob *job;
-	int err, rc;
+	int err;
 
 	if (!(job = calloc(1, sizeof(*job))))
 		return no_memory();
 	job->kind = VJOB_COMMIT;
 	job->space = w->space;
+	git_oid_cpy(&job->object, id);
 	git_oid_tostr(job->commit, sizeof(job->commit), id);
 	w->item = 1;
 	job->seq = SEQ(w->space_no, w->commit_no, 0);
@@ -379,22 +369,14 @@ static int check_commit(walker *w, const git_oid *id)
 		return git_fail(_("cannot read a commit"));
 	}
 	job->time = git_commit_committer(c)->when.time;
-	rc = git_commit_extract_signature(&signature, &signed_data, w->repo, (git_oid *)id, NULL);
-	if (rc == 0 && ((err = sanshe_buf_put(&job->signature, signature.ptr, signature.size)) != 0 ||
-			(err = sanshe_buf_put(&job->signed_data, signed_data.ptr,
-					      signed_data.size)) != 0))
-		goto fail;
 	job->merge = git_commit_parentcount(c) > 1;
 	err = job->merge ? check_merge(w, c, job->commit) : walk_changes(w, c, job, job->commit);
-	if (err)
-		goto fail;
-	sanshe_vpool_push(&w->pool, job); /* after its documents: the types are known */
-	job = NULL;
-	w->summary->commits++;
-fail:
+	if (!err) {
+		sanshe_vpool_push(&w->pool, job); /* after its documents: the types are known */
+		job = NULL;
+		w->summary->commits++;
+	}
 	sanshe_vjob_free(job);
-	git_buf_dispose(&signature);
-	git_buf_dispose(&signed_data);
 	git_commit_free(c);
 	return err;
 }
@@ -443,8 +425,9 @@ static int report(walker *w)
 
 	sanshe_vpool_drain(p);
 	if (p->failed)
-		return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
-	qsort(p->findings, p->n_findings, sizeof(*p->findings), by_seq);
+		return sanshe_error_set(p->failure_code, "%s", p->failure);
+	if (p->n_findings)
+		qsort(p->findings, p->n_findings, sizeof(*p->findings), by_seq);
 	for (size_t i = 0; i < p->n_findings; i++) {
 		vfinding *f = &p->findings[i];
 		sanshe_verify_finding out = { f->rule,	 f->space,	 f->commit, f->type, f->id,
@@ -495,23 +478,22 @@ typedef struct rules_walk {
 	git_oid head;
 } rules_walk;
 
+/* A document at a head: the workers read it and feed the rules. */
 static int add_doc(const char *type, const char *id, const git_oid *blob, void *payload)
 {
 	rules_walk *r = payload;
-	sanshe_buf text = SANSHE_BUF_INIT;
-	cJSON *doc = NULL;
-	int err;
+	vjob *job;
 
 	(void)id;
 	if (!sanshe_rules_reads(type))
 		return 0;
-	if ((err = sanshe_store_read_blob(r->w->store, blob, &text)) == 0 &&
-	    sanshe_json_parse(&doc, text.ptr, text.size, NULL, NULL) == 0)
-		err = sanshe_rules_add(r->rules, r->space, doc);
-	sanshe_error_clear();
-	cJSON_Delete(doc);
-	sanshe_buf_dispose(&text);
-	return err;
+	if (!(job = calloc(1, sizeof(*job))))
+		return no_memory();
+	job->kind = VJOB_RULES;
+	job->space = r->space;
+	git_oid_cpy(&job->object, blob);
+	sanshe_vpool_push(&r->w->pool, job);
+	return 0;
 }
 
 /* A rule's finding, with the signer and time of the document it names. */
@@ -561,10 +543,15 @@ static int check_rules(walker *w, char **spaces, size_t n)
 
 	if ((err = sanshe_rules_new(&r.rules)) != 0)
 		return err;
+	w->pool.rules = r.rules;
 	for (size_t i = 0; !err && i < n; i++) {
 		r.space = spaces[i];
 		err = sanshe_store_list(w->store, spaces[i], NULL, add_doc, &r);
 	}
+	sanshe_vpool_drain(&w->pool); /* every document is in the rules */
+	w->pool.rules = NULL;
+	if (!err && w->pool.failed)
+		err = sanshe_error_set(w->pool.failure_code, "%s", w->pool.failure);
 	w->space_no = 255;
 	w->item = 0;
 	if (!err && (err = sanshe_rules_finish(r.rules, rule_finding, &r)) == 0)
@@ -681,9 +668,11 @@ int sanshe_verify(sanshe_store *store, const sanshe_verify_options *opt,
 				       opt->space);
 		goto done;
 	}
-	qsort(spaces.names, spaces.n, sizeof(*spaces.names), by_rank);
+	if (spaces.n)
+		qsort(spaces.names, spaces.n, sizeof(*spaces.names), by_rank);
 	if ((err = sanshe_trust_load(&w.trust, store, NULL)) != 0 ||
-	    (err = sanshe_vpool_start(&w.pool, w.trust, thread_count(opt->threads))) != 0)
+	    (err = sanshe_vpool_start(&w.pool, sanshe_store_path(store), w.trust,
+					thread_count(opt->threads))) != 0)
 		goto done;
 	w.pool_started = 1;
 	if (!opt->space || strcmp(opt->space, "trust") == 0) {

@@ -86,30 +86,57 @@ int sanshe_vpool_finding(vpool *pool, uint64_t seq, const char *rule, const char
 	return 0;
 }
 
+/* A worker cannot go on (a read failed, memory ran out): noted for the walker. */
+static void worker_failed(vpool *pool, int code)
+{
+	pthread_mutex_lock(&pool->lock);
+	if (!pool->failed) {
+		pool->failed = 1;
+		pool->failure_code = code;
+		snprintf(pool->failure, sizeof(pool->failure), "%s", sanshe_error_last());
+	}
+	pthread_mutex_unlock(&pool->lock);
+	sanshe_error_clear();
+}
+
+static int read_object(git_repository *repo, const git_oid *id, sanshe_buf *out)
+{
+	git_blob *blob = NULL;
+	int err;
+
+	if (git_blob_lookup(&blob, repo, id) != 0)
+		return sanshe_error_set(SANSHE_EIO, _("cannot read document version %s: %s"),
+					git_oid_tostr_s(id), git_error_last()->message);
+	err = sanshe_buf_put(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	return err;
+}
+
 /* ---- a commit ---- */
 
-static void check_commit(vpool *pool, vjob *job)
+static void check_commit(vpool *pool, git_repository *repo, vjob *job)
 {
+	git_buf signature = GIT_BUF_INIT, data = GIT_BUF_INIT;
 	unsigned char pk[SANSHE_KEY_PUBLIC_BYTES];
 	sanshe_trust_signer who;
 	char at[32];
 	int err;
 
 	sanshe_verify_utc(at, job->time);
-	if (!job->signature.size) {
+	if (git_commit_extract_signature(&signature, &data, repo, &job->object, NULL) != 0) {
+		git_error_clear();
 		sanshe_vpool_finding(pool, job->seq, SANSHE_VERIFY_COMMIT_UNSIGNED, job->space,
 				     job->commit, NULL, NULL, NULL, NULL, at,
 				     _("the commit is not signed"));
-		return;
+		goto done;
 	}
-	err = sanshe_sshsig_verify(job->signature.ptr, job->signature.size, "git",
-				   job->signed_data.ptr, job->signed_data.size, pk);
+	err = sanshe_sshsig_verify(signature.ptr, signature.size, "git", data.ptr, data.size, pk);
 	__atomic_fetch_add(&pool->signatures, 1, __ATOMIC_RELAXED);
 	if (err) {
 		sanshe_vpool_finding(pool, job->seq, SANSHE_VERIFY_COMMIT_BADSIG, job->space,
 				     job->commit, NULL, NULL, NULL, NULL, at, sanshe_error_last());
 		sanshe_error_clear();
-		return;
+		goto done;
 	}
 	err = sanshe_trust_signer_at(pool->trust, pk, (uint64_t)job->time * 1000, &who);
 	if (err) {
@@ -119,7 +146,7 @@ static void check_commit(vpool *pool, vjob *job)
 				     job->space, job->commit, NULL, NULL, who.fingerprint, who.name, at,
 				     sanshe_error_last());
 		sanshe_error_clear();
-		return;
+		goto done;
 	}
 	for (size_t i = 0; i < job->n_touched; i++) {
 		const vtouch *t = &job->touched[i];
@@ -134,6 +161,9 @@ static void check_commit(vpool *pool, vjob *job)
 				     job->commit, t->type->name, t->id, who.fingerprint, who.name, at,
 				     message);
 	}
+done:
+	git_buf_dispose(&signature);
+	git_buf_dispose(&data);
 }
 
 /* ---- a document version ---- */
@@ -146,11 +176,11 @@ static void doc_finding(vpool *pool, const vjob *job, const char *rule, const ch
 }
 
 /* Parse, and check that it is the document its path says, in canonical form. */
-static int read_doc(vpool *pool, const vjob *job, cJSON **doc)
+static int read_doc(vpool *pool, const vjob *job, const sanshe_buf *text, cJSON **doc)
 {
 	const char *type, *id;
 
-	if (sanshe_json_parse(doc, job->text.ptr, job->text.size, NULL, NULL) != 0) {
+	if (sanshe_json_parse(doc, text->ptr, text->size, NULL, NULL) != 0) {
 		doc_finding(pool, job, SANSHE_VERIFY_DOC_INVALID, NULL, NULL, NULL,
 			    sanshe_error_last());
 		return -1;
@@ -167,7 +197,7 @@ static int read_doc(vpool *pool, const vjob *job, cJSON **doc)
 		doc_finding(pool, job, SANSHE_VERIFY_DOC_INVALID, NULL, NULL, NULL, message);
 		return -1;
 	}
-	if (sanshe_doc_check_canonical(*doc, job->text.ptr, job->text.size) != 0) {
+	if (sanshe_doc_check_canonical(*doc, text->ptr, text->size) != 0) {
 		doc_finding(pool, job, SANSHE_VERIFY_DOC_INVALID, NULL, NULL, NULL,
 			    sanshe_error_last());
 		return -1;
@@ -175,16 +205,21 @@ static int read_doc(vpool *pool, const vjob *job, cJSON **doc)
 	return 0;
 }
 
-static void check_doc(vpool *pool, vjob *job)
+static void check_doc(vpool *pool, git_repository *repo, vjob *job)
 {
+	sanshe_buf text = SANSHE_BUF_INIT;
 	sanshe_trust_signer who;
 	sanshe_doc_sig sig;
 	char at[SANSHE_HLC_MAX] = "";
 	cJSON *doc = NULL;
 	int err;
 
+	if ((err = read_object(repo, &job->object, &text)) != 0) {
+		worker_failed(pool, err);
+		goto done;
+	}
 	__atomic_fetch_add(&pool->versions, 1, __ATOMIC_RELAXED);
-	if (read_doc(pool, job, &doc) != 0)
+	if (read_doc(pool, job, &text, &doc) != 0)
 		goto done;
 	if (sanshe_doc_validate_as(doc, job->type, NULL) != 0) {
 		doc_finding(pool, job, SANSHE_VERIFY_DOC_INVALID, NULL, NULL, NULL,
@@ -220,6 +255,30 @@ static void check_doc(vpool *pool, vjob *job)
 done:
 	sanshe_error_clear();
 	cJSON_Delete(doc);
+	sanshe_buf_dispose(&text);
+}
+
+/* A document at a head, for the rules between documents. */
+static void add_to_rules(vpool *pool, git_repository *repo, vjob *job)
+{
+	sanshe_buf text = SANSHE_BUF_INIT;
+	cJSON *doc = NULL;
+	int err;
+
+	if ((err = read_object(repo, &job->object, &text)) != 0) {
+		worker_failed(pool, err);
+		return;
+	}
+	if (sanshe_json_parse(&doc, text.ptr, text.size, NULL, NULL) == 0) {
+		pthread_mutex_lock(&pool->rules_lock);
+		err = sanshe_rules_add(pool->rules, job->space, doc);
+		pthread_mutex_unlock(&pool->rules_lock);
+		if (err)
+			worker_failed(pool, err);
+	}
+	sanshe_error_clear(); /* a document that does not parse: the walk reports it */
+	cJSON_Delete(doc);
+	sanshe_buf_dispose(&text);
 }
 
 /* ---- the pool ---- */
@@ -228,9 +287,6 @@ void sanshe_vjob_free(vjob *job)
 {
 	if (!job)
 		return;
-	sanshe_buf_dispose(&job->signature);
-	sanshe_buf_dispose(&job->signed_data);
-	sanshe_buf_dispose(&job->text);
 	free(job->touched);
 	free(job);
 }
@@ -238,10 +294,28 @@ void sanshe_vjob_free(vjob *job)
 /* Workers take the queue's jobs a batch at a time, so that the lock is rarely contended. */
 #define VPOOL_BATCH 32
 
+static void run_job(vpool *pool, git_repository *repo, vjob *job)
+{
+	if (!repo)
+		return; /* it could not be opened: the walker stops at the next drain */
+	if (job->kind == VJOB_COMMIT)
+		check_commit(pool, repo, job);
+	else if (job->kind == VJOB_DOC)
+		check_doc(pool, repo, job);
+	else
+		add_to_rules(pool, repo, job);
+}
+
 static void *work(void *arg)
 {
 	vpool *pool = arg;
+	git_repository *repo = NULL;
 
+	if (git_repository_open_bare(&repo, pool->path) != 0) {
+		sanshe_error_set(SANSHE_EIO, _("cannot open repository '%s': %s"), pool->path,
+				 git_error_last()->message);
+		worker_failed(pool, SANSHE_EIO);
+	}
 	for (;;) {
 		vjob *batch, *job, *next;
 		size_t n = 0;
@@ -251,6 +325,7 @@ static void *work(void *arg)
 			pthread_cond_wait(&pool->more, &pool->lock);
 		if (!pool->head) {
 			pthread_mutex_unlock(&pool->lock);
+			git_repository_free(repo);
 			return NULL;
 		}
 		batch = job = pool->head;
@@ -267,10 +342,7 @@ static void *work(void *arg)
 
 		for (job = batch; job; job = next) {
 			next = job->next;
-			if (job->kind == VJOB_COMMIT)
-				check_commit(pool, job);
-			else
-				check_doc(pool, job);
+			run_job(pool, repo, job);
 			sanshe_vjob_free(job);
 		}
 
@@ -282,16 +354,19 @@ static void *work(void *arg)
 	}
 }
 
-int sanshe_vpool_start(vpool *pool, const sanshe_trust *trust, unsigned threads)
+int sanshe_vpool_start(vpool *pool, const char *path, const sanshe_trust *trust,
+		       unsigned threads)
 {
 	memset(pool, 0, sizeof(*pool));
 	pool->trust = trust;
+	pool->path = path;
 	pool->limit = 1024;
 	if (threads < 1)
 		threads = 1;
 	if (!(pool->threads = calloc(threads, sizeof(pthread_t))))
 		return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
 	pthread_mutex_init(&pool->lock, NULL);
+	pthread_mutex_init(&pool->rules_lock, NULL);
 	pthread_cond_init(&pool->more, NULL);
 	pthread_cond_init(&pool->room, NULL);
 	pthread_cond_init(&pool->idle, NULL);
@@ -350,6 +425,7 @@ void sanshe_vpool_stop(vpool *pool)
 		sanshe_vfinding_dispose(&pool->findings[i]);
 	free(pool->findings);
 	pthread_mutex_destroy(&pool->lock);
+	pthread_mutex_destroy(&pool->rules_lock);
 	pthread_cond_destroy(&pool->more);
 	pthread_cond_destroy(&pool->room);
 	pthread_cond_destroy(&pool->idle);

@@ -1,9 +1,10 @@
 /*
  * Inside verify (verify.c walks the history, verify_check.c checks what it
- * finds on worker threads).  The walker reads git objects (libgit2 objects
- * belong to one thread) and hands out jobs holding copies of the bytes; the
- * workers parse, validate and verify signatures, which is where the time
- * goes, and record findings.  Findings carry a sequence number (space,
+ * finds on worker threads).  The walker reads commits and compares trees,
+ * and hands out jobs naming objects; each worker reads them through its own
+ * repository handle (libgit2 objects belong to one thread), parses,
+ * validates and verifies signatures, which is where the time goes, and
+ * records findings.  Findings carry a sequence number (space,
  * commit, item) so that they come out in history order whatever thread
  * found them.
  */
@@ -23,7 +24,11 @@ typedef struct vfinding {
 	char *rule, *space, *commit, *type, *id, *signer, *signer_name, *at, *message;
 } vfinding;
 
-typedef enum vjob_kind { VJOB_COMMIT, VJOB_DOC } vjob_kind;
+typedef enum vjob_kind {
+	VJOB_COMMIT, /* a commit's signature and what it changed */
+	VJOB_DOC,    /* a document version */
+	VJOB_RULES,  /* a document at a head, for the rules */
+} vjob_kind;
 
 /* A type a commit changed, and the first document of it (for messages). */
 typedef struct vtouch {
@@ -37,8 +42,8 @@ typedef struct vjob {
 	uint64_t seq;
 	const char *space; /* borrowed: lives as long as the space's walk */
 	char commit[GIT_OID_HEXSZ + 1];
+	git_oid object; /* the commit, or the document's blob */
 	/* VJOB_COMMIT */
-	sanshe_buf signature, signed_data;
 	int64_t time; /* committer time, seconds */
 	int merge;
 	vtouch *touched; /* types a commit that is not a merge changed */
@@ -46,12 +51,14 @@ typedef struct vjob {
 	/* VJOB_DOC */
 	const sanshe_type *type;
 	char id[SANSHE_DOC_ID_MAX + 1];
-	sanshe_buf text;
 	struct vjob *next;
 } vjob;
 
 typedef struct vpool {
 	const sanshe_trust *trust;
+	const char *path;	 /* the repository, opened by each worker */
+	sanshe_rules *rules;	 /* VJOB_RULES feed it, under rules_lock */
+	pthread_mutex_t rules_lock;
 	pthread_mutex_t lock;
 	pthread_cond_t more, room, idle;
 	vjob *head, *tail;
@@ -63,12 +70,17 @@ typedef struct vpool {
 	vfinding *findings;
 	size_t n_findings, cap_findings;
 	size_t signatures, versions;
-	int failed; /* an out-of-memory in a worker: its message in `failure` */
-	char failure[256];
+	int failed; /* a worker could not go on: its message in `failure` */
+	int failure_code;
+	char failure[512];
 } vpool;
 
-/** Start `threads` workers (at least 1) checking against `trust`. */
-int sanshe_vpool_start(vpool *pool, const sanshe_trust *trust, unsigned threads);
+/**
+ * Start `threads` workers (at least 1) reading the repository at `path`
+ * and checking against `trust`.
+ */
+int sanshe_vpool_start(vpool *pool, const char *path, const sanshe_trust *trust,
+		       unsigned threads);
 
 /** Queue `job` (taken over); waits while the queue is full. */
 void sanshe_vpool_push(vpool *pool, vjob *job);

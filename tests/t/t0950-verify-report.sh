@@ -78,7 +78,7 @@ expect_ok "a category spent over its budget: a finding, exit 1" '
 	ledger r2 reversal 12000000 reverses=d2 >>l.jsonl
 	sanshe import l.jsonl >/dev/null
 	status_is 1 sanshe verify
-	grep -q "^budget-exceeded: space common, project/p1$" out
+	grep -q "^budget-exceeded: space common, commit [0-9a-f]\{12\}, project/p1, by Wang Li at 20[0-9-]*T[0-9:.]*Z/[0-9]*$" out
 	grep -q "^    project .p1., category training: spent 16,000.00 yuan of a budget of 15,000.00 yuan, 1,000.00 yuan over$" out
 	grep -q "^verified [0-9]* commits .* in 3 spaces: 1 finding$" out
 '
