@@ -55,22 +55,56 @@ static int no_memory(void)
 	return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
 }
 
+/* The `n` digits at `*p` as a number, moving past them; -1 when they are not digits. */
+static int digits(const char **p, int n)
+{
+	int value = 0;
+
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		value = 10 * value + (**p - '0');
+	}
+	return value;
+}
+
+static int days_in_month(int year, int month)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return days[month - 1] + (month == 2 && leap);
+}
+
+/*
+ * Exactly the schemas' utc_time, YYYY-MM-DDTHH:MM:SS[.f…]Z, each field in
+ * range (a leap second, :60, is RFC 3339's): strptime would also take one
+ * digit per field, leading spaces, "…00.Z" and 30 February.
+ */
 int64_t sanshe_utc_ms(const char *text)
 {
+	const char *p = text;
 	struct tm tm;
-	const char *end;
 	int64_t ms = 0, scale = 100;
 
-	if (!text)
-		return -1;
 	memset(&tm, 0, sizeof(tm));
-	if (!(end = strptime(text, "%Y-%m-%dT%H:%M:%S", &tm)))
+	if (!p || (tm.tm_year = digits(&p, 4)) < 0 || *p++ != '-' ||
+	    (tm.tm_mon = digits(&p, 2)) < 1 || tm.tm_mon > 12 || *p++ != '-' ||
+	    (tm.tm_mday = digits(&p, 2)) < 1 || tm.tm_mday > days_in_month(tm.tm_year, tm.tm_mon) ||
+	    *p++ != 'T' || (tm.tm_hour = digits(&p, 2)) < 0 || tm.tm_hour > 23 || *p++ != ':' ||
+	    (tm.tm_min = digits(&p, 2)) < 0 || tm.tm_min > 59 || *p++ != ':' ||
+	    (tm.tm_sec = digits(&p, 2)) < 0 || tm.tm_sec > 60)
 		return -1;
-	if (*end == '.')
-		for (end++; *end >= '0' && *end <= '9'; end++, scale /= 10)
-			ms += scale * (*end - '0');
-	if (*end != 'Z' || end[1])
+	if (*p == '.') {
+		if (*++p < '0' || *p > '9')
+			return -1;
+		for (; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			ms += scale * (*p - '0');
+	}
+	if (*p != 'Z' || p[1])
 		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
 	return (int64_t)timegm(&tm) * 1000 + ms;
 }
 

@@ -526,6 +526,8 @@ static void test_trust_utc_ms_reads_rfc3339_utc(void **state)
 	assert_int_equal(sanshe_utc_ms("2024-05-01T08:00:00.123Z"), 1714550400123LL);
 	assert_int_equal(sanshe_utc_ms("2024-05-01T08:00:00.123999999Z"), 1714550400123LL);
 	assert_int_equal(sanshe_utc_ms("2024-02-29T23:59:59Z"), 1709251199000LL);
+	assert_int_equal(sanshe_utc_ms("2000-02-29T00:00:00Z"), 951782400000LL);
+	assert_int_equal(sanshe_utc_ms("2016-12-31T23:59:60Z"), 1483228800000LL);
 }
 
 static void test_trust_utc_ms_refuses_what_is_not_a_utc_time(void **state)
@@ -540,6 +542,15 @@ static void test_trust_utc_ms_refuses_what_is_not_a_utc_time(void **state)
 		"2024-05-01T08:00:00.5Z ",
 		"2024-05-01T08:00:00z",
 		"2024-05-01 08:00:00Z",
+		"2024-05-01T08:00:00.Z",     /* a point and no digits */
+		"2024-5-1T8:0:0Z",	     /* not two digits each */
+		" 2024-05-01T08:00:00Z",
+		"2024-02-30T00:00:00Z",	     /* no such day */
+		"2023-02-29T00:00:00Z",
+		"2024-13-01T00:00:00Z",
+		"2024-05-01T24:00:00Z",
+		"2024-05-01T08:60:00Z",
+		"2024",
 		NULL,
 	};
 
