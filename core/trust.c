@@ -20,6 +20,7 @@ typedef struct version {
 	char signer[SANSHE_KEY_FINGERPRINT_MAX];
 	int founding;	       /* in the trust space's first commit */
 	int accepted;	       /* part of the roster */
+	int dropped;	       /* accepted once, then not vouched for by the finished roster */
 	char *problem;	       /* why not, when read but refused */
 	/* members */
 	unsigned char pk[SANSHE_KEY_PUBLIC_BYTES];
@@ -519,8 +520,11 @@ static int index_keys(sanshe_trust *t)
  * Build the roster: the founding versions, then each other version in time
  * order when an admin of the roster so far signed it.  A revocation can
  * reach back (a key compromised before anyone knew): versions that the
- * finished roster no longer vouches for are dropped and the roster built
- * again, until nothing changes.
+ * finished roster no longer vouches for are dropped for good and the
+ * roster built again, until nothing changes.  Every other refusal is
+ * judged afresh in each round: a version refused because its signer had
+ * been revoked stands once that revocation is dropped.  Each round but the
+ * last drops at least one more version, so there are at most n + 1.
  */
 static int build(sanshe_trust *t)
 {
@@ -537,8 +541,13 @@ static int build(sanshe_trust *t)
 	while (!err && changed) {
 		changed = 0;
 		reset_roster(t);
+		for (size_t i = 0; i < n; i++)
+			if (!order[i]->dropped) {
+				free(order[i]->problem);
+				order[i]->problem = NULL;
+			}
 		for (size_t i = 0; !err && i < n; i++) {
-			if (order[i]->problem)
+			if (order[i]->dropped)
 				continue;
 			if (order[i]->founding || (err = vouched(t, order[i])) == 0)
 				err = accept_version(t, order[i]);
@@ -550,6 +559,7 @@ static int build(sanshe_trust *t)
 				continue;
 			if ((err = vouched(t, order[i])) > 0) {
 				err = 0;
+				order[i]->dropped = 1;
 				changed = 1;
 			}
 		}

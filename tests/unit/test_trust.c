@@ -383,6 +383,42 @@ static void test_trust_retroactively_revoked_admin_loses_what_it_signed_after(vo
 	sanshe_key_free(y);
 }
 
+/*
+ * a revokes b at 3h; b, revoked, cannot add c at 4h.  Then a is revoked
+ * from 2h: a's revocation of b falls, so b was never revoked and c stands.
+ */
+static void test_trust_fixed_point_restores_what_a_dropped_revocation_refused(void **state)
+{
+	fixture *f = *state;
+	sanshe_key *a = key_new("admin-a"), *b = key_new("admin-b"), *c = key_new("c");
+	problems p = { 0 };
+	sanshe_trust_signer who;
+
+	put(f, member_doc("a", "Admin A", "tongxin", SANSHE_ROLE_ADMIN, a, f->t0 + HOUR),
+	    f->admin_key, f->t0 + HOUR);
+	put(f, member_doc("b", "Admin B", "tongxin", SANSHE_ROLE_ADMIN, b, f->t0 + HOUR),
+	    f->admin_key, f->t0 + HOUR + 1);
+	put(f, revoked(member_doc("b", "Admin B", "tongxin", SANSHE_ROLE_ADMIN, b, f->t0 + HOUR),
+		       f->t0 + 3 * HOUR, "other"),
+	    a, f->t0 + 3 * HOUR);
+	put(f, member_doc("c", "C", "tongxin", SANSHE_ROLE_FINANCE, c, f->t0 + 4 * HOUR), b,
+	    f->t0 + 4 * HOUR);
+	put(f, revoked(member_doc("a", "Admin A", "tongxin", SANSHE_ROLE_ADMIN, a, f->t0 + HOUR),
+		       f->t0 + 2 * HOUR, "key-compromised"),
+	    f->admin_key, f->t0 + 5 * HOUR);
+	load(f);
+	assert_int_equal(signer(f, b, 6 * HOUR, &who), 0);
+	assert_int_equal(who.revoked, 0);
+	assert_int_equal(signer(f, c, 6 * HOUR, &who), 0);
+	assert_string_equal(who.member, "c");
+	assert_int_equal(sanshe_trust_problems(f->trust, note_problem, &p), 0);
+	assert_int_equal(p.count, 1); /* a's revocation of b */
+	assert_non_null(problem_of(&p, "b"));
+	sanshe_key_free(a);
+	sanshe_key_free(b);
+	sanshe_key_free(c);
+}
+
 /* ---- readers ---- */
 
 static cJSON *org_doc(const char *id, const char *name, const char *readers,
@@ -578,6 +614,9 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_trust_retroactively_revoked_admin_loses_what_it_signed_after, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_trust_fixed_point_restores_what_a_dropped_revocation_refused, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_trust_may_read_follows_readers_and_reader_roles,
 						setup, teardown),
