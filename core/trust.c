@@ -464,15 +464,25 @@ static int by_id(const void *a, const void *b)
 	return strcmp(((const member *)a)->id, ((const member *)b)->id);
 }
 
-/* Is the signer of `v` an admin in good standing at its time? */
+static int signer_at(const sanshe_trust *t, const unsigned char pk[32], uint64_t at_ms,
+		     const version *unseen, sanshe_trust_signer *out);
+
+/*
+ * Is the signer of `v` an admin in good standing at its time?  Judged
+ * without `v` itself: an admin writing its own member document (revoking
+ * itself, replacing its key) signs as the member it was until then.
+ */
 static int vouched(const sanshe_trust *t, version *v)
 {
+	unsigned char pk[SANSHE_KEY_PUBLIC_BYTES];
 	sanshe_trust_signer who;
 	char what[200];
 	int err;
 
 	sanshe_doc_describe(v->doc, what, sizeof(what));
-	if ((err = sanshe_trust_signer_fp(t, v->signer, v->at.ms, &who)) != 0) {
+	if ((err = sanshe_trust_key_lookup(pk, v->signer, (void *)t)) == 0)
+		err = signer_at(t, pk, v->at.ms, v, &who);
+	if (err != 0) {
 		err = version_problem(v, _("%s: %s"), what, sanshe_error_last());
 		sanshe_error_clear();
 		return err ? err : 1;
@@ -649,17 +659,28 @@ static void day_text(char out[40], uint64_t ms)
 	strftime(out, 40, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Judge member `m`'s standing for key `pk` at `at_ms`: 0, or EINVALID. */
+/*
+ * Judge member `m`'s standing for key `pk` at `at_ms`, as if it had not the
+ * version `unseen` (NULL: all of them): 0, EINVALID, or 1 when `unseen` is
+ * its only version.
+ */
 static int standing(const sanshe_trust *t, const member *m, const unsigned char pk[32],
-		    uint64_t at_ms, sanshe_trust_signer *out)
+		    uint64_t at_ms, const version *unseen, sanshe_trust_signer *out)
 {
-	const version *now = m->v[0], *newest = m->v[m->n - 1];
-	const cJSON *revoked = revoked_of(newest);
+	const version *now = NULL, *newest = NULL;
+	const cJSON *revoked;
 	char when[40];
 
-	for (size_t i = 1; i < m->n; i++)
-		if (m->v[i]->at.ms <= at_ms)
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->v[i] == unseen)
+			continue;
+		if (!now || m->v[i]->at.ms <= at_ms)
 			now = m->v[i];
+		newest = m->v[i];
+	}
+	if (!now)
+		return 1;
+	revoked = revoked_of(newest);
 	out->member = m->id;
 	out->name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(now->doc, "name"));
 	out->org = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(now->doc, "org"));
@@ -701,8 +722,9 @@ static int standing(const sanshe_trust *t, const member *m, const unsigned char 
 	return 0;
 }
 
-int sanshe_trust_signer_at(const sanshe_trust *trust, const unsigned char pk[32], uint64_t at_ms,
-			   sanshe_trust_signer *out)
+/* sanshe_trust_signer_at as if the roster had not the version `unseen` (NULL: none). */
+static int signer_at(const sanshe_trust *trust, const unsigned char pk[32], uint64_t at_ms,
+		     const version *unseen, sanshe_trust_signer *out)
 {
 	size_t lo = 0, hi = trust->n_keys, last = (size_t)-1;
 	int err = 1;
@@ -710,14 +732,15 @@ int sanshe_trust_signer_at(const sanshe_trust *trust, const unsigned char pk[32]
 	memset(out, 0, sizeof(*out));
 	sanshe_key_fingerprint_of(out->fingerprint, pk);
 	if (!trust->by_pk) { /* still building: every member */
-		for (size_t i = 0; i < trust->n_members && err; i++) {
+		for (size_t i = 0; i < trust->n_members && err == 1; i++) {
 			const member *m = &trust->members[i];
 			int has = 0;
 
 			for (size_t j = 0; j < m->n && !has; j++)
-				has = memcmp(m->v[j]->pk, pk, SANSHE_KEY_PUBLIC_BYTES) == 0;
+				has = m->v[j] != unseen &&
+				      memcmp(m->v[j]->pk, pk, SANSHE_KEY_PUBLIC_BYTES) == 0;
 			if (has)
-				err = standing(trust, m, pk, at_ms, out);
+				err = standing(trust, m, pk, at_ms, unseen, out);
 		}
 	} else {
 		while (lo < hi) { /* the first entry of this key */
@@ -728,13 +751,13 @@ int sanshe_trust_signer_at(const sanshe_trust *trust, const unsigned char pk[32]
 			else
 				hi = mid;
 		}
-		for (; lo < trust->n_keys && err &&
+		for (; lo < trust->n_keys && err == 1 &&
 		       memcmp(trust->by_pk[lo].v->pk, pk, SANSHE_KEY_PUBLIC_BYTES) == 0;
 		     lo++) {
 			if (trust->by_pk[lo].member == last)
 				continue;
 			last = trust->by_pk[lo].member;
-			err = standing(trust, &trust->members[last], pk, at_ms, out);
+			err = standing(trust, &trust->members[last], pk, at_ms, NULL, out);
 		}
 	}
 	if (err == 1)
@@ -742,6 +765,12 @@ int sanshe_trust_signer_at(const sanshe_trust *trust, const unsigned char pk[32]
 					_("key %s is not the key of any member of the roster"),
 					out->fingerprint);
 	return err;
+}
+
+int sanshe_trust_signer_at(const sanshe_trust *trust, const unsigned char pk[32], uint64_t at_ms,
+			   sanshe_trust_signer *out)
+{
+	return signer_at(trust, pk, at_ms, NULL, out);
 }
 
 int sanshe_trust_key_lookup(unsigned char pk[32], const char *fingerprint, void *payload)

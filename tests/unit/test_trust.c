@@ -419,6 +419,46 @@ static void test_trust_fixed_point_restores_what_a_dropped_revocation_refused(vo
 	sanshe_key_free(c);
 }
 
+/* An admin may write its own member document: revoke itself, replace its key. */
+static void test_trust_admin_revokes_itself(void **state)
+{
+	fixture *f = *state;
+	sanshe_key *a = key_new("admin-a");
+	sanshe_trust_signer who;
+
+	put(f, member_doc("a", "Admin A", "tongxin", SANSHE_ROLE_ADMIN, a, f->t0 + HOUR),
+	    f->admin_key, f->t0 + HOUR);
+	put(f, revoked(member_doc("a", "Admin A", "tongxin", SANSHE_ROLE_ADMIN, a, f->t0 + HOUR),
+		       f->t0 + 3 * HOUR, "left"),
+	    a, f->t0 + 3 * HOUR);
+	load(f);
+	assert_int_equal(signer(f, a, 2 * HOUR, &who), 0);
+	assert_int_equal(who.revoked, 1);
+	assert_int_equal(signer(f, a, 4 * HOUR, NULL), SANSHE_EINVALID);
+	sanshe_key_free(a);
+}
+
+static void test_trust_admin_replaces_its_own_key(void **state)
+{
+	fixture *f = *state;
+	sanshe_key *old = key_new("admin-old"), *new = key_new("admin-new"), *x = key_new("x");
+
+	put(f, member_doc("a", "Admin A", "tongxin", SANSHE_ROLE_ADMIN, old, f->t0 + HOUR),
+	    f->admin_key, f->t0 + HOUR);
+	put(f, member_doc("a", "Admin A", "tongxin", SANSHE_ROLE_ADMIN, new, f->t0 + HOUR), old,
+	    f->t0 + 3 * HOUR);
+	put(f, member_doc("x", "X", "tongxin", SANSHE_ROLE_FINANCE, x, f->t0 + 4 * HOUR), new,
+	    f->t0 + 4 * HOUR);
+	load(f);
+	assert_int_equal(signer(f, old, 2 * HOUR, NULL), 0);
+	assert_int_equal(signer(f, old, 4 * HOUR, NULL), SANSHE_EINVALID);
+	assert_int_equal(signer(f, new, 4 * HOUR, NULL), 0);
+	assert_int_equal(signer(f, x, 5 * HOUR, NULL), 0);
+	sanshe_key_free(old);
+	sanshe_key_free(new);
+	sanshe_key_free(x);
+}
+
 /* ---- readers ---- */
 
 static cJSON *org_doc(const char *id, const char *name, const char *readers,
@@ -618,6 +658,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_trust_fixed_point_restores_what_a_dropped_revocation_refused, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_trust_admin_revokes_itself, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trust_admin_replaces_its_own_key, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_trust_may_read_follows_readers_and_reader_roles,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trust_may_read_follows_the_newest_org_version,
