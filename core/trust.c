@@ -285,9 +285,12 @@ static int read_history(reader *r, const git_oid *head)
 	r->founding = 0;
 	if (err)
 		return err;
-	if (git_revwalk_new(&walk, r->repo) != 0 || git_revwalk_push(walk, head) != 0)
-		return sanshe_error_set(SANSHE_EIO, _("cannot read the trust space's history: %s"),
-					git_error_last()->message);
+	if (git_revwalk_new(&walk, r->repo) != 0 || git_revwalk_push(walk, head) != 0) {
+		err = sanshe_error_set(SANSHE_EIO, _("cannot read the trust space's history: %s"),
+				       git_error_last()->message);
+		git_revwalk_free(walk);
+		return err;
+	}
 	while (!err && (rc = git_revwalk_next(&id, walk)) == 0)
 		err = read_commit(r, &id);
 	git_revwalk_free(walk);
@@ -488,8 +491,8 @@ static int vouched(const sanshe_trust *t, version *v)
 		return err ? err : 1;
 	}
 	if (!(who.roles & SANSHE_ROLE_ADMIN))
-		return version_problem(v, _("%s is signed by %s, who was not an admin then"), what,
-				       who.name) ? -1 : 1;
+		return (err = version_problem(v, _("%s is signed by %s, who was not an admin then"),
+					      what, who.name)) ? err : 1;
 	return 0;
 }
 
