@@ -20,6 +20,7 @@ typedef struct version {
 	char signer[SANSHE_KEY_FINGERPRINT_MAX];
 	int founding;	       /* in the trust space's first commit */
 	int accepted;	       /* part of the roster */
+	int dropped;	       /* accepted once, then not vouched for by the finished roster */
 	char *problem;	       /* why not, when read but refused */
 	/* members */
 	unsigned char pk[SANSHE_KEY_PUBLIC_BYTES];
@@ -55,22 +56,56 @@ static int no_memory(void)
 	return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
 }
 
+/* The `n` digits at `*p` as a number, moving past them; -1 when they are not digits. */
+static int digits(const char **p, int n)
+{
+	int value = 0;
+
+	for (int i = 0; i < n; i++, (*p)++) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		value = 10 * value + (**p - '0');
+	}
+	return value;
+}
+
+static int days_in_month(int year, int month)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return days[month - 1] + (month == 2 && leap);
+}
+
+/*
+ * Exactly the schemas' utc_time, YYYY-MM-DDTHH:MM:SS[.f…]Z, each field in
+ * range (a leap second, :60, is RFC 3339's): strptime would also take one
+ * digit per field, leading spaces, "…00.Z" and 30 February.
+ */
 int64_t sanshe_utc_ms(const char *text)
 {
+	const char *p = text;
 	struct tm tm;
-	const char *end;
 	int64_t ms = 0, scale = 100;
 
-	if (!text)
-		return -1;
 	memset(&tm, 0, sizeof(tm));
-	if (!(end = strptime(text, "%Y-%m-%dT%H:%M:%S", &tm)))
+	if (!p || (tm.tm_year = digits(&p, 4)) < 0 || *p++ != '-' ||
+	    (tm.tm_mon = digits(&p, 2)) < 1 || tm.tm_mon > 12 || *p++ != '-' ||
+	    (tm.tm_mday = digits(&p, 2)) < 1 || tm.tm_mday > days_in_month(tm.tm_year, tm.tm_mon) ||
+	    *p++ != 'T' || (tm.tm_hour = digits(&p, 2)) < 0 || tm.tm_hour > 23 || *p++ != ':' ||
+	    (tm.tm_min = digits(&p, 2)) < 0 || tm.tm_min > 59 || *p++ != ':' ||
+	    (tm.tm_sec = digits(&p, 2)) < 0 || tm.tm_sec > 60)
 		return -1;
-	if (*end == '.')
-		for (end++; *end >= '0' && *end <= '9'; end++, scale /= 10)
-			ms += scale * (*end - '0');
-	if (*end != 'Z' || end[1])
+	if (*p == '.') {
+		if (*++p < '0' || *p > '9')
+			return -1;
+		for (; *p >= '0' && *p <= '9'; p++, scale /= 10)
+			ms += scale * (*p - '0');
+	}
+	if (*p != 'Z' || p[1])
 		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
 	return (int64_t)timegm(&tm) * 1000 + ms;
 }
 
@@ -250,9 +285,12 @@ static int read_history(reader *r, const git_oid *head)
 	r->founding = 0;
 	if (err)
 		return err;
-	if (git_revwalk_new(&walk, r->repo) != 0 || git_revwalk_push(walk, head) != 0)
-		return sanshe_error_set(SANSHE_EIO, _("cannot read the trust space's history: %s"),
-					git_error_last()->message);
+	if (git_revwalk_new(&walk, r->repo) != 0 || git_revwalk_push(walk, head) != 0) {
+		err = sanshe_error_set(SANSHE_EIO, _("cannot read the trust space's history: %s"),
+				       git_error_last()->message);
+		git_revwalk_free(walk);
+		return err;
+	}
 	while (!err && (rc = git_revwalk_next(&id, walk)) == 0)
 		err = read_commit(r, &id);
 	git_revwalk_free(walk);
@@ -429,22 +467,32 @@ static int by_id(const void *a, const void *b)
 	return strcmp(((const member *)a)->id, ((const member *)b)->id);
 }
 
-/* Is the signer of `v` an admin in good standing at its time? */
+static int signer_at(const sanshe_trust *t, const unsigned char pk[32], uint64_t at_ms,
+		     const version *unseen, sanshe_trust_signer *out);
+
+/*
+ * Is the signer of `v` an admin in good standing at its time?  Judged
+ * without `v` itself: an admin writing its own member document (revoking
+ * itself, replacing its key) signs as the member it was until then.
+ */
 static int vouched(const sanshe_trust *t, version *v)
 {
+	unsigned char pk[SANSHE_KEY_PUBLIC_BYTES];
 	sanshe_trust_signer who;
 	char what[200];
 	int err;
 
 	sanshe_doc_describe(v->doc, what, sizeof(what));
-	if ((err = sanshe_trust_signer_fp(t, v->signer, v->at.ms, &who)) != 0) {
+	if ((err = sanshe_trust_key_lookup(pk, v->signer, (void *)t)) == 0)
+		err = signer_at(t, pk, v->at.ms, v, &who);
+	if (err != 0) {
 		err = version_problem(v, _("%s: %s"), what, sanshe_error_last());
 		sanshe_error_clear();
 		return err ? err : 1;
 	}
 	if (!(who.roles & SANSHE_ROLE_ADMIN))
-		return version_problem(v, _("%s is signed by %s, who was not an admin then"), what,
-				       who.name) ? -1 : 1;
+		return (err = version_problem(v, _("%s is signed by %s, who was not an admin then"),
+					      what, who.name)) ? err : 1;
 	return 0;
 }
 
@@ -485,8 +533,11 @@ static int index_keys(sanshe_trust *t)
  * Build the roster: the founding versions, then each other version in time
  * order when an admin of the roster so far signed it.  A revocation can
  * reach back (a key compromised before anyone knew): versions that the
- * finished roster no longer vouches for are dropped and the roster built
- * again, until nothing changes.
+ * finished roster no longer vouches for are dropped for good and the
+ * roster built again, until nothing changes.  Every other refusal is
+ * judged afresh in each round: a version refused because its signer had
+ * been revoked stands once that revocation is dropped.  Each round but the
+ * last drops at least one more version, so there are at most n + 1.
  */
 static int build(sanshe_trust *t)
 {
@@ -503,8 +554,13 @@ static int build(sanshe_trust *t)
 	while (!err && changed) {
 		changed = 0;
 		reset_roster(t);
+		for (size_t i = 0; i < n; i++)
+			if (!order[i]->dropped) {
+				free(order[i]->problem);
+				order[i]->problem = NULL;
+			}
 		for (size_t i = 0; !err && i < n; i++) {
-			if (order[i]->problem)
+			if (order[i]->dropped)
 				continue;
 			if (order[i]->founding || (err = vouched(t, order[i])) == 0)
 				err = accept_version(t, order[i]);
@@ -516,6 +572,7 @@ static int build(sanshe_trust *t)
 				continue;
 			if ((err = vouched(t, order[i])) > 0) {
 				err = 0;
+				order[i]->dropped = 1;
 				changed = 1;
 			}
 		}
@@ -605,17 +662,28 @@ static void day_text(char out[40], uint64_t ms)
 	strftime(out, 40, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Judge member `m`'s standing for key `pk` at `at_ms`: 0, or EINVALID. */
+/*
+ * Judge member `m`'s standing for key `pk` at `at_ms`, as if it had not the
+ * version `unseen` (NULL: all of them): 0, EINVALID, or 1 when `unseen` is
+ * its only version.
+ */
 static int standing(const sanshe_trust *t, const member *m, const unsigned char pk[32],
-		    uint64_t at_ms, sanshe_trust_signer *out)
+		    uint64_t at_ms, const version *unseen, sanshe_trust_signer *out)
 {
-	const version *now = m->v[0], *newest = m->v[m->n - 1];
-	const cJSON *revoked = revoked_of(newest);
+	const version *now = NULL, *newest = NULL;
+	const cJSON *revoked;
 	char when[40];
 
-	for (size_t i = 1; i < m->n; i++)
-		if (m->v[i]->at.ms <= at_ms)
+	for (size_t i = 0; i < m->n; i++) {
+		if (m->v[i] == unseen)
+			continue;
+		if (!now || m->v[i]->at.ms <= at_ms)
 			now = m->v[i];
+		newest = m->v[i];
+	}
+	if (!now)
+		return 1;
+	revoked = revoked_of(newest);
 	out->member = m->id;
 	out->name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(now->doc, "name"));
 	out->org = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(now->doc, "org"));
@@ -657,8 +725,9 @@ static int standing(const sanshe_trust *t, const member *m, const unsigned char 
 	return 0;
 }
 
-int sanshe_trust_signer_at(const sanshe_trust *trust, const unsigned char pk[32], uint64_t at_ms,
-			   sanshe_trust_signer *out)
+/* sanshe_trust_signer_at as if the roster had not the version `unseen` (NULL: none). */
+static int signer_at(const sanshe_trust *trust, const unsigned char pk[32], uint64_t at_ms,
+		     const version *unseen, sanshe_trust_signer *out)
 {
 	size_t lo = 0, hi = trust->n_keys, last = (size_t)-1;
 	int err = 1;
@@ -666,14 +735,15 @@ int sanshe_trust_signer_at(const sanshe_trust *trust, const unsigned char pk[32]
 	memset(out, 0, sizeof(*out));
 	sanshe_key_fingerprint_of(out->fingerprint, pk);
 	if (!trust->by_pk) { /* still building: every member */
-		for (size_t i = 0; i < trust->n_members && err; i++) {
+		for (size_t i = 0; i < trust->n_members && err == 1; i++) {
 			const member *m = &trust->members[i];
 			int has = 0;
 
 			for (size_t j = 0; j < m->n && !has; j++)
-				has = memcmp(m->v[j]->pk, pk, SANSHE_KEY_PUBLIC_BYTES) == 0;
+				has = m->v[j] != unseen &&
+				      memcmp(m->v[j]->pk, pk, SANSHE_KEY_PUBLIC_BYTES) == 0;
 			if (has)
-				err = standing(trust, m, pk, at_ms, out);
+				err = standing(trust, m, pk, at_ms, unseen, out);
 		}
 	} else {
 		while (lo < hi) { /* the first entry of this key */
@@ -684,13 +754,13 @@ int sanshe_trust_signer_at(const sanshe_trust *trust, const unsigned char pk[32]
 			else
 				hi = mid;
 		}
-		for (; lo < trust->n_keys && err &&
+		for (; lo < trust->n_keys && err == 1 &&
 		       memcmp(trust->by_pk[lo].v->pk, pk, SANSHE_KEY_PUBLIC_BYTES) == 0;
 		     lo++) {
 			if (trust->by_pk[lo].member == last)
 				continue;
 			last = trust->by_pk[lo].member;
-			err = standing(trust, &trust->members[last], pk, at_ms, out);
+			err = standing(trust, &trust->members[last], pk, at_ms, NULL, out);
 		}
 	}
 	if (err == 1)
@@ -698,6 +768,12 @@ int sanshe_trust_signer_at(const sanshe_trust *trust, const unsigned char pk[32]
 					_("key %s is not the key of any member of the roster"),
 					out->fingerprint);
 	return err;
+}
+
+int sanshe_trust_signer_at(const sanshe_trust *trust, const unsigned char pk[32], uint64_t at_ms,
+			   sanshe_trust_signer *out)
+{
+	return signer_at(trust, pk, at_ms, NULL, out);
 }
 
 int sanshe_trust_key_lookup(unsigned char pk[32], const char *fingerprint, void *payload)
