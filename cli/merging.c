@@ -5,6 +5,7 @@
 
 #include "merging.h"
 #include "node.h"
+#include "verify.h"
 
 static int merge_commit(merging *mg, const git_oid *head)
 {
@@ -88,6 +89,66 @@ static int hold_revoked(merging *mg, const git_oid *head)
 	return err;
 }
 
+/* The first findings are told; the rest are counted. */
+#define SHOWN_FINDINGS 20
+
+typedef struct refusal {
+	merging *mg;
+	sanshe_buf text;
+	size_t count;
+} refusal;
+
+static int note_finding(const sanshe_verify_finding *f, void *payload)
+{
+	refusal *r = payload;
+	int err;
+
+	if (r->count++ >= SHOWN_FINDINGS)
+		return 0;
+	err = sanshe_buf_printf(&r->text, "  %s", f->rule);
+	if (!err && f->commit)
+		err = sanshe_buf_printf(&r->text, _(", commit %.12s"), f->commit);
+	if (!err && f->type && f->id)
+		err = sanshe_buf_printf(&r->text, ", %s/%s", f->type, f->id);
+	if (!err && f->signer_name)
+		err = sanshe_buf_printf(&r->text, _(", by %s"), f->signer_name);
+	if (!err)
+		err = sanshe_buf_printf(&r->text, ": %s\n", f->message);
+	return err;
+}
+
+/*
+ * Incoming history is checked before anything moves, as verify would:
+ * signatures by the roster this node has, roles, schemas, append-only
+ * records, merges recomputed.  History that fails is refused whole.
+ */
+static int verify_incoming(merging *mg, const git_oid *head)
+{
+	refusal r = { mg, SANSHE_BUF_INIT, 0 };
+	sanshe_verify_options opt;
+	sanshe_verify_summary summary;
+	int err;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.space = mg->space;
+	opt.tip = &mg->theirs;
+	opt.known = head;
+	opt.finding = note_finding;
+	opt.payload = &r;
+	if ((err = sanshe_verify(mg->store, &opt, &summary)) == 0 && r.count) {
+		fputs(r.text.ptr ? r.text.ptr : "", stderr);
+		if (r.count > SHOWN_FINDINGS)
+			fprintf(stderr, _("  … and %zu more\n"), r.count - SHOWN_FINDINGS);
+		err = sanshe_error_set(SANSHE_EBADSIG,
+				       _("%s was not merged: its history fails verification with "
+					 "%zu finding(s), above (when it needs members added "
+					 "elsewhere, merge the trust space first)"),
+				       mg->ref, r.count);
+	}
+	sanshe_buf_dispose(&r.text);
+	return err;
+}
+
 int cli_merge_run(merging *mg)
 {
 	git_repository *repo = sanshe_store_repository(mg->store);
@@ -121,6 +182,8 @@ int cli_merge_run(merging *mg)
 		return err;
 	if (mg->held_commits)
 		return 0;
+	if ((err = verify_incoming(mg, has_head ? &head : NULL)) != 0)
+		return err;
 	if (!has_head || git_graph_descendant_of(repo, &mg->theirs, &head) == 1) {
 		snprintf(message, sizeof(message), "merge %s: fast-forward", mg->ref);
 		err = sanshe_store_move(mg->store, mg->space, has_head ? &head : NULL, &mg->theirs,

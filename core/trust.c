@@ -49,6 +49,8 @@ struct sanshe_trust {
 	size_t n_members;
 	keyref *by_pk, *by_fp; /* NULL while building */
 	size_t n_keys;
+	const version **orgs; /* each org's newest version, by id; NULL while building */
+	size_t n_orgs;
 };
 
 static int no_memory(void)
@@ -438,8 +440,10 @@ static void reset_roster(sanshe_trust *t)
 {
 	free(t->by_pk);
 	free(t->by_fp);
+	free(t->orgs);
 	t->by_pk = t->by_fp = NULL;
-	t->n_keys = 0;
+	t->orgs = NULL;
+	t->n_keys = t->n_orgs = 0;
 	for (size_t i = 0; i < t->n_members; i++)
 		free(t->members[i].v);
 	free(t->members);
@@ -510,6 +514,34 @@ static int by_fp(const void *a, const void *b)
 }
 
 /* Index every key of the finished roster, so that a signer is found in log time. */
+/* Orgs by id, then the newest first. */
+static int org_order(const void *a, const void *b)
+{
+	const version *x = *(const version *const *)a, *y = *(const version *const *)b;
+	int c = strcmp(x->id, y->id);
+
+	return c ? c : sanshe_hlc_compare(y->at, x->at);
+}
+
+/* Index each org's newest accepted version, so that finding one is a binary search. */
+static int index_orgs(sanshe_trust *t)
+{
+	size_t n = 0, kept = 0;
+
+	if (!(t->orgs = calloc(t->n_versions ? t->n_versions : 1, sizeof(*t->orgs))))
+		return no_memory();
+	for (size_t i = 0; i < t->n_versions; i++)
+		if (t->versions[i].accepted && strcmp(t->versions[i].type, "org") == 0)
+			t->orgs[n++] = &t->versions[i];
+	if (n)
+		qsort(t->orgs, n, sizeof(*t->orgs), org_order);
+	for (size_t i = 0; i < n; i++)
+		if (!kept || strcmp(t->orgs[kept - 1]->id, t->orgs[i]->id) != 0)
+			t->orgs[kept++] = t->orgs[i];
+	t->n_orgs = kept;
+	return 0;
+}
+
 static int index_keys(sanshe_trust *t)
 {
 	size_t n = 0;
@@ -526,7 +558,7 @@ static int index_keys(sanshe_trust *t)
 	memcpy(t->by_fp, t->by_pk, n * sizeof(keyref));
 	qsort(t->by_pk, n, sizeof(keyref), by_pk);
 	qsort(t->by_fp, n, sizeof(keyref), by_fp);
-	return 0;
+	return index_orgs(t);
 }
 
 /*
@@ -632,6 +664,23 @@ void sanshe_trust_free(sanshe_trust *trust)
 static const version *org_version(const sanshe_trust *t, const char *id)
 {
 	const version *best = NULL;
+
+	if (t->orgs) {
+		size_t lo = 0, hi = t->n_orgs;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = strcmp(t->orgs[mid]->id, id);
+
+			if (c == 0)
+				return t->orgs[mid];
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		return NULL;
+	}
 
 	for (size_t i = 0; i < t->n_versions; i++) {
 		const version *v = &t->versions[i];

@@ -449,10 +449,11 @@ static int walk_space(walker *w, const git_oid *head)
 
 	seen_clear(w);
 	w->commit_no = 1;
-	if ((err = check_accepted(w, head)) != 0)
+	if (!w->opt->tip && (err = check_accepted(w, head)) != 0)
 		return err;
 	if (git_revwalk_new(&walk, w->repo) != 0 || git_revwalk_push(walk, head) != 0 ||
-	    (w->has_since && git_revwalk_hide(walk, &w->since) != 0)) {
+	    (w->has_since && git_revwalk_hide(walk, &w->since) != 0) ||
+	    (w->opt->known && git_revwalk_hide(walk, w->opt->known) != 0)) {
 		git_revwalk_free(walk);
 		return git_fail(_("cannot read the history"));
 	}
@@ -628,19 +629,23 @@ static unsigned thread_count(unsigned asked)
 
 static int resolve_since(walker *w)
 {
-	git_object *obj = NULL;
+	git_object *obj = NULL, *commit = NULL;
+	int ok;
 
 	if (!w->opt->since)
 		return 0;
-	if (git_revparse_single(&obj, w->repo, w->opt->since) != 0 ||
-	    git_object_peel((git_object **)&obj, obj, GIT_OBJECT_COMMIT) != 0) {
-		git_object_free(obj);
+	ok = git_revparse_single(&obj, w->repo, w->opt->since) == 0 &&
+	     git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) == 0;
+	if (ok) {
+		git_oid_cpy(&w->since, git_object_id(commit));
+		w->has_since = 1;
+	}
+	git_object_free(commit);
+	git_object_free(obj);
+	git_error_clear();
+	if (!ok)
 		return sanshe_error_set(SANSHE_ENOTFOUND, _("no commit '%s' in this repository"),
 					w->opt->since);
-	}
-	git_oid_cpy(&w->since, git_object_id(obj));
-	w->has_since = 1;
-	git_object_free(obj);
 	return 0;
 }
 
@@ -663,6 +668,14 @@ int sanshe_verify(sanshe_store *store, const sanshe_verify_options *opt,
 	if ((err = sanshe_registry_init()) != 0 || (err = resolve_since(&w)) != 0 ||
 	    (err = sanshe_store_spaces(store, note_space, &spaces)) != 0)
 		goto done;
+	if (opt->tip && !opt->space) {
+		err = sanshe_error_set(SANSHE_EINVALID, "%s",
+				       _("incoming history is verified for one space"));
+		goto done;
+	}
+	if (opt->tip && !spaces.n && (spaces.names = calloc(1, sizeof(char *))) &&
+	    (spaces.names[0] = strdup(opt->space)))
+		spaces.n = 1; /* a space that does not exist here yet */
 	if (opt->space && !spaces.n) {
 		err = sanshe_error_set(SANSHE_ENOTFOUND, _("this node has no space '%s'"),
 				       opt->space);
@@ -675,7 +688,7 @@ int sanshe_verify(sanshe_store *store, const sanshe_verify_options *opt,
 					thread_count(opt->threads))) != 0)
 		goto done;
 	w.pool_started = 1;
-	if (!opt->space || strcmp(opt->space, "trust") == 0) {
+	if (!opt->tip && (!opt->space || strcmp(opt->space, "trust") == 0)) {
 		w.space = "trust";
 		if ((err = sanshe_trust_problems(w.trust, roster_problem, &w)) != 0)
 			goto done;
@@ -686,10 +699,13 @@ int sanshe_verify(sanshe_store *store, const sanshe_verify_options *opt,
 		w.space = spaces.names[i];
 		w.space_no = (unsigned)(i < 254 ? i : 254);
 		summary->spaces++;
-		if ((err = sanshe_store_head(store, w.space, &head)) == 0)
-			err = walk_space(&w, &head);
+		if (opt->tip)
+			git_oid_cpy(&head, opt->tip);
+		else if ((err = sanshe_store_head(store, w.space, &head)) != 0)
+			break;
+		err = walk_space(&w, &head);
 	}
-	if (!err)
+	if (!err && !opt->tip)
 		err = check_rules(&w, spaces.names, spaces.n);
 	if (!err) {
 		sanshe_vpool_drain(&w.pool);

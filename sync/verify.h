@@ -74,6 +74,14 @@ typedef int (*sanshe_verify_finding_cb)(const sanshe_verify_finding *f, void *pa
 typedef struct sanshe_verify_options {
 	const char *space; /* NULL: every space */
 	const char *since; /* a revision: its history is taken as verified */
+	/*
+	 * Incoming history (for merge and sync): walk `tip` instead of the
+	 * head of `space` (which must be given), leaving out what `known`
+	 * (may be NULL) already has; no history-rewritten check, and the
+	 * rules between documents are left out (they never block a merge).
+	 */
+	const git_oid *tip;
+	const git_oid *known;
 	unsigned threads;  /* signature threads; 0: one per core, at most 4 */
 	sanshe_verify_finding_cb finding;
 	int (*project)(const sanshe_rules_project *p, void *payload); /* may be NULL */

@@ -138,7 +138,12 @@ static void check_commit(vpool *pool, git_repository *repo, vjob *job)
 		sanshe_error_clear();
 		goto done;
 	}
-	err = sanshe_trust_signer_at(pool->trust, pk, (uint64_t)job->time * 1000, &who);
+	/*
+	 * A commit's time is in whole seconds, and it is made after the
+	 * documents it writes were signed: it is judged at the end of its
+	 * second, so that a role granted earlier in that second counts.
+	 */
+	err = sanshe_trust_signer_at(pool->trust, pk, (uint64_t)job->time * 1000 + 999, &who);
 	if (err) {
 		sanshe_vpool_finding(pool, job->seq,
 				     err == SANSHE_ENOTFOUND ? SANSHE_VERIFY_SIGNER_UNKNOWN

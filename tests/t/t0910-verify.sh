@@ -245,4 +245,19 @@ expect_ok "history refused from quarantine is not merged" '
 	one_line err
 '
 
+expect_ok "sanshe merge refuses incoming history that fails verification; nothing moves" '
+	rm -rf "$SCRATCH/bad"
+	cp -a "$SCRATCH/q" "$SCRATCH/bad"
+	N="$SCRATCH/bad"
+	G="git -C $N"
+	c=$(commit_files org/tongxin "by hand")
+	$G update-ref refs/heads/org/tongxin "$c"
+	git -C "$SCRATCH/q" fetch -q "$SCRATCH/bad" "+org/tongxin:refs/remotes/bad/org/tongxin"
+	head=$(git -C "$SCRATCH/q" rev-parse org/tongxin)
+	status_is 1 sanshe -C "$SCRATCH/q" merge bad/org/tongxin --key wang-li
+	grep -q "^  commit-unsigned, commit ${c%${c#????????????}}" err
+	tail -n 1 err | grep -q "bad/org/tongxin was not merged: its history fails verification with 1 finding"
+	test "$(git -C "$SCRATCH/q" rev-parse org/tongxin)" = "$head"
+'
+
 done_testing
