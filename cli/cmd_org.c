@@ -144,13 +144,7 @@ static int add_readers(sanshe_store *store, cJSON *doc, const char *self, const 
 /* The roles of an org's reader_roles array, as bits. */
 static unsigned reader_roles_of(const cJSON *doc)
 {
-	const cJSON *r;
-	unsigned roles = 0;
-
-	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(doc, "reader_roles"))
-		if (cJSON_IsString(r))
-			roles |= sanshe_role_parse(r->valuestring);
-	return roles;
+	return sanshe_roles_list(cJSON_GetObjectItemCaseSensitive(doc, "reader_roles"));
 }
 
 /* Replace reader_roles by `roles` (none: no array). */

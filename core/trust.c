@@ -884,7 +884,6 @@ int sanshe_trust_may_read(const sanshe_trust *trust, unsigned roles, const char 
 			  const char *space)
 {
 	const version *o;
-	const cJSON *item;
 
 	if (strcmp(space, "trust") == 0 || strcmp(space, "common") == 0)
 		return 1;
@@ -896,10 +895,8 @@ int sanshe_trust_may_read(const sanshe_trust *trust, unsigned roles, const char 
 		return 0;
 	if (org && names(cJSON_GetObjectItemCaseSensitive(o->doc, "readers"), org))
 		return 1;
-	cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(o->doc, "reader_roles"))
-		if (cJSON_IsString(item) && (roles & sanshe_role_parse(item->valuestring)))
-			return 1;
-	return 0;
+	return (roles & sanshe_roles_list(
+			cJSON_GetObjectItemCaseSensitive(o->doc, "reader_roles"))) != 0;
 }
 
 static const char *text_of(const cJSON *obj, const char *name)

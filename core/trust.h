@@ -58,7 +58,10 @@ extern const char *const sanshe_role_names[];
 /** The role called `name` (one bit), or 0 when there is none. */
 unsigned sanshe_role_parse(const char *name);
 
-/** The roles a member document's `roles` array names (unknown names: none). */
+/** The roles an array of role names names (unknown names, and not an array: none). */
+unsigned sanshe_roles_list(const cJSON *names);
+
+/** The roles a member document's `roles` array names. */
 unsigned sanshe_roles_of(const cJSON *member);
 
 /**

@@ -19,15 +19,22 @@ unsigned sanshe_role_parse(const char *name)
 	return 0;
 }
 
-unsigned sanshe_roles_of(const cJSON *member)
+unsigned sanshe_roles_list(const cJSON *names)
 {
 	const cJSON *r;
 	unsigned roles = 0;
 
-	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(member, "roles"))
+	if (!cJSON_IsArray(names))
+		return 0;
+	cJSON_ArrayForEach(r, names)
 		if (cJSON_IsString(r))
 			roles |= sanshe_role_parse(r->valuestring);
 	return roles;
+}
+
+unsigned sanshe_roles_of(const cJSON *member)
+{
+	return sanshe_roles_list(cJSON_GetObjectItemCaseSensitive(member, "roles"));
 }
 
 const char *sanshe_roles_text(unsigned roles, char *out, size_t size)

@@ -9,22 +9,6 @@
 
 export SANSHE_REPO="$SCRATCH/node"
 
-# ledger ID KIND AMOUNT [FIELD=VALUE...]: one ledger entry of project p1, as a line.
-ledger() {
-	python3 - "$@" <<-'PY'
-	import json, sys
-	id, kind, amount = sys.argv[1:4]
-	d = {"type": "ledger-entry", "id": id, "project": "p1", "kind": kind,
-	     "amount": int(amount), "date": "2023-03-01"}
-	if kind in ("expense", "disbursement"):
-	    d["counterparty"] = "兰州市城关区民政局"
-	for arg in sys.argv[4:]:
-	    k, v = arg.split("=", 1)
-	    d[k] = v
-	print(json.dumps(d, ensure_ascii=False))
-	PY
-}
-
 # record FILE [PATH=JSON...]: the example of FILE's type with members set
 # (a path of keys joined by '.', the value as JSON), to stdout.
 record() {

@@ -18,22 +18,6 @@ dom() {
 		--user-data-dir="$SCRATCH/chromium" --dump-dom "file://$SCRATCH/$1" 2>/dev/null
 }
 
-# ledger ID KIND AMOUNT [FIELD=VALUE...]: one ledger entry of project p1, as a line.
-ledger() {
-	python3 - "$@" <<-'PY'
-	import json, sys
-	id, kind, amount = sys.argv[1:4]
-	d = {"type": "ledger-entry", "id": id, "project": "p1", "kind": kind,
-	     "amount": int(amount), "date": "2023-03-01"}
-	if kind in ("expense", "disbursement"):
-	    d["counterparty"] = "兰州市城关区民政局"
-	for arg in sys.argv[4:]:
-	    k, v = arg.split("=", 1)
-	    d[k] = v
-	print(json.dumps(d, ensure_ascii=False))
-	PY
-}
-
 # The project of the examples as p1 (training budget 15,000.00 yuan), with
 # markup in its title that must stay text.
 TITLE='<img src=x onerror=alert(1)>兰园社区项目'
