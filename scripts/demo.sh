@@ -3,11 +3,13 @@
 # A social-work agency makes its signing key, signs its records (a case file,
 # a visit note, a roster, a project and its ledger), checks them, and shows
 # that a record changed after signing is refused.  Then it founds its node:
-# records are written, edited and listed as signed commits, and stock git
-# verifies the whole history.
+# records are written, edited and listed as signed commits, stock git
+# verifies the whole history, and so does sanshe verify, which leaves its
+# HTML report beside the binary (build/demo-verify.html).
 set -eu
 sanshe=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 examples=$(cd "$(dirname "$0")/../schemas/examples" && pwd)
+report=$(cd "$(dirname "$1")" && pwd)/demo-verify.html
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/sanshe-demo.XXXXXX")
 trap 'rm -rf "$scratch"' EXIT
 cd "$scratch"
@@ -101,4 +103,8 @@ git -C "$SANSHE_REPO" -c gpg.format=ssh -c gpg.ssh.allowedSignersFile="$scratch/
 	log --show-signature -1 --format='%h %an <%ae>%n%B' org/tongxin 2>&1 | sed -n '1,4p'
 git -C "$SANSHE_REPO" fsck --strict && echo "git fsck --strict: clean"
 
-printf '\ndemo finished: records signed, checked and committed; tampering and invalid data refused; git verifies every commit\n'
+step "12. the auditor's own check: every signature, role, schema and merge, and a report"
+run verify --html "$report"
+echo "the auditor's report, for a browser: $report"
+
+printf '\ndemo finished: records signed, checked and committed; tampering and invalid data refused; git and sanshe verify every commit\n'
