@@ -97,9 +97,24 @@ static int out_of_memory(void)
 	return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
 }
 
-/* A UTC time given as an option, or now: "YYYY-MM-DDTHH:MM:SSZ". */
-static int utc_option(char out[SANSHE_UTC_TEXT_MAX], const char *given, const char *option)
+/*
+ * A UTC time given as an option, or now: "YYYY-MM-DDTHH:MM:SSZ", or with
+ * milliseconds when `precise` (a revocation from now must not reach back
+ * into the second before it, where the revoking admin may have signed).
+ */
+static int utc_option(char out[SANSHE_UTC_TEXT_MAX], const char *given, const char *option,
+		      int precise)
 {
+	if (!given && precise) {
+		uint64_t ms = sanshe_node_wall_ms();
+		size_t n;
+
+		if (sanshe_node_utc_text(out, (int64_t)(ms / 1000)) != 0)
+			return sanshe_error_code();
+		n = strlen(out) - 1; /* before the Z */
+		snprintf(out + n, SANSHE_UTC_TEXT_MAX - n, ".%03uZ", (unsigned)(ms % 1000));
+		return 0;
+	}
 	if (!given)
 		return sanshe_node_utc_text(out, (int64_t)time(NULL));
 	if (strlen(given) >= SANSHE_UTC_TEXT_MAX || sanshe_node_utc_seconds(given) < 0 ||
@@ -218,7 +233,7 @@ static int member_document(cJSON **out, const member_args *a, const unsigned cha
 	int err;
 
 	if ((!a->id && (err = sanshe_uuid_v7(id)) != 0) ||
-	    (err = utc_option(from, a->valid_from, "--valid-from")) != 0 ||
+	    (err = utc_option(from, a->valid_from, "--valid-from", 0)) != 0 ||
 	    (err = sanshe_key_openssh_of(&line, pk, comment)) != 0 ||
 	    (err = sanshe_key_fingerprint_of(fp, pk)) != 0)
 		goto done;
@@ -426,7 +441,7 @@ static int revoke(sanshe_store *store, cli_writer *w, const char *id, const memb
 	cJSON *doc = NULL;
 	int err;
 
-	if ((err = cli_writer_admin(w)) == 0 && (err = utc_option(at, a->at, "--at")) == 0 &&
+	if ((err = cli_writer_admin(w)) == 0 && (err = utc_option(at, a->at, "--at", 1)) == 0 &&
 	    sanshe_node_utc_seconds(at) > (int64_t)time(NULL) + 300)
 		err = sanshe_error_set(SANSHE_EINVALID, _("--at '%s' is in the future: a revocation "
 							"takes effect now or at a past time"), at);

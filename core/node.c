@@ -148,122 +148,41 @@ done:
 
 /* ---- the roster ---- */
 
-typedef struct member_search {
-	sanshe_store *store;
-	const sanshe_key *key;
-	sanshe_member *out;
-	int found;
-	int revoked;
-	char valid_from[40];
-} member_search;
-
-/* Does the member document name exactly this key (and its fingerprint)? */
-static int names_key(const cJSON *doc, const sanshe_key *key)
-{
-	unsigned char pk[SANSHE_KEY_PUBLIC_BYTES];
-	const cJSON *line = cJSON_GetObjectItemCaseSensitive(doc, "key");
-	const cJSON *fp = cJSON_GetObjectItemCaseSensitive(doc, "fingerprint");
-
-	if (!cJSON_IsString(line) || sanshe_key_parse_openssh(pk, NULL, line->valuestring) != 0 ||
-	    memcmp(pk, sanshe_key_public(key), sizeof(pk)) != 0)
-		return 0;
-	return !fp || (cJSON_IsString(fp) && strcmp(fp->valuestring, sanshe_key_fingerprint(key)) == 0);
-}
-
-static int copy_string(char *out, size_t size, const cJSON *from, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(from, name);
-
-	if (!cJSON_IsString(v) || strlen(v->valuestring) >= size)
-		return 0;
-	strcpy(out, v->valuestring);
-	return 1;
-}
-
-/* Is this member document the one for the key searched? */
-static int check_member(const char *type, const char *id, const git_oid *blob, void *payload)
-{
-	member_search *s = payload;
-	sanshe_buf text = SANSHE_BUF_INIT;
-	cJSON *doc = NULL;
-	int err = 0;
-
-	(void)blob;
-	if ((err = sanshe_store_read(s->store, "trust", NULL, type, id, &text)) != 0 ||
-	    sanshe_json_parse(&doc, text.ptr, text.size, NULL, NULL) != 0)
-		goto done; /* a damaged entry is no one's: verify reports it */
-	if (!names_key(doc, s->key))
-		goto done;
-	s->revoked = cJSON_GetObjectItemCaseSensitive(doc, "revoked") != NULL;
-	s->out->roles = sanshe_roles_of(doc);
-	copy_string(s->valid_from, sizeof(s->valid_from), doc, "valid_from");
-	s->found = copy_string(s->out->id, sizeof(s->out->id), doc, "id") &&
-		   copy_string(s->out->org, sizeof(s->out->org), doc, "org") &&
-		   copy_string(s->out->name, sizeof(s->out->name), doc, "name");
-	err = s->found ? 1 : 0; /* stop at the first */
-done:
-	sanshe_error_clear();
-	cJSON_Delete(doc);
-	sanshe_buf_dispose(&text);
-	return err;
-}
-
-/* Seconds since the epoch of "YYYY-MM-DDTHH:MM:SS[.fff]Z", or -1. */
-static int64_t utc_seconds(const char *text)
-{
-	struct tm tm;
-	const char *end;
-
-	memset(&tm, 0, sizeof(tm));
-	if (!(end = strptime(text, "%Y-%m-%dT%H:%M:%S", &tm)) || (*end != 'Z' && *end != '.'))
-		return -1;
-	return (int64_t)timegm(&tm);
-}
-
-/* The member's organization must be in the roster, and the member valid now. */
-static int check_standing(sanshe_store *store, const member_search *s)
-{
-	sanshe_buf org = SANSHE_BUF_INIT;
-	int64_t from = s->valid_from[0] ? utc_seconds(s->valid_from) : 0;
-	int err;
-
-	if (s->revoked)
-		return sanshe_error_set(SANSHE_EINVALID, _("member '%s' has been revoked and can no "
-							   "longer write"), s->out->name);
-	if (from < 0 || from > time(NULL) + 300)
-		return sanshe_error_set(SANSHE_EINVALID, _("member '%s' may write only from %s"),
-					s->out->name, s->valid_from);
-	err = sanshe_store_read(store, "trust", NULL, "org", s->out->org, &org);
-	sanshe_buf_dispose(&org);
-	if (err == SANSHE_ENOTFOUND)
-		return sanshe_error_set(SANSHE_EINVALID, _("member '%s' belongs to organization '%s', "
-							   "which is not in the roster"),
-					s->out->name, s->out->org);
-	return err;
-}
-
 int sanshe_node_may_write(const sanshe_member *member, const sanshe_type *type,
 			  const char *space)
 {
 	return sanshe_roles_may_write(member->roles, member->org, type, space, member->name);
 }
 
+/*
+ * The writer is judged as verify will judge what they write: by the roster
+ * over time (trust.h), now.
+ */
 int sanshe_node_member(sanshe_store *store, const sanshe_key *key, sanshe_member *out)
 {
-	member_search s = { store, key, out, 0, 0, "" };
-	int err = sanshe_store_list(store, "trust", "member", check_member, &s);
+	sanshe_trust *trust = NULL;
+	sanshe_trust_signer who;
+	int err;
 
-	if (err < 0)
+	if ((err = sanshe_trust_load(&trust, store, NULL)) != 0)
 		return err;
-	if (!s.found)
-		return sanshe_error_set(SANSHE_ENOTFOUND,
-					_("key '%s' (%s) is not a member of this federation: an admin "
-					  "adds members"),
-					sanshe_key_name(key), sanshe_key_fingerprint(key));
-	if ((err = check_standing(store, &s)) != 0)
-		return err;
-	out->key = key;
-	return 0;
+	err = sanshe_trust_signer_at(trust, sanshe_key_public(key), sanshe_node_wall_ms(), &who);
+	if (err == SANSHE_ENOTFOUND)
+		err = sanshe_error_set(SANSHE_ENOTFOUND,
+				       _("key '%s' (%s) is not a member of this federation: an admin "
+					 "adds members"),
+				       sanshe_key_name(key), sanshe_key_fingerprint(key));
+	else if (err)
+		sanshe_error_prefix(_("key '%s' cannot write"), sanshe_key_name(key));
+	if (!err) {
+		snprintf(out->id, sizeof(out->id), "%s", who.member);
+		snprintf(out->org, sizeof(out->org), "%s", who.org);
+		snprintf(out->name, sizeof(out->name), "%s", who.name ? who.name : "");
+		out->roles = who.roles;
+		out->key = key;
+	}
+	sanshe_trust_free(trust);
+	return err;
 }
 
 /* ---- names by fingerprint ---- */
@@ -391,7 +310,9 @@ static int utc_now_text(char out[SANSHE_UTC_TEXT_MAX])
 
 int64_t sanshe_node_utc_seconds(const char *text)
 {
-	return utc_seconds(text);
+	int64_t ms = sanshe_utc_ms(text);
+
+	return ms < 0 ? -1 : ms / 1000;
 }
 
 int sanshe_node_add_roles(cJSON *doc, unsigned roles)
