@@ -17,7 +17,8 @@
 #define REPLACEMENT "\xEF\xBF\xBD"
 
 static const char style[] =
-	"body{font-family:sans-serif;margin:2em;color:#111;max-width:72em}"
+	"body{font-family:'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei',"
+	"'PingFang SC','WenQuanYi Micro Hei',sans-serif;margin:2em;color:#111;max-width:72em}"
 	"h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}h3{font-size:1.05em}"
 	"table{border-collapse:collapse;margin:.5em 0}"
 	"th,td{border:1px solid #999;padding:.25em .5em;text-align:left;vertical-align:top}"
@@ -26,6 +27,9 @@ static const char style[] =
 	"#summary.clean{border-color:#2a7d2a}#summary.findings{border-color:#b00}"
 	"tr.over td{background:#fde2e2}tr.total td{font-weight:bold}"
 	".code{font-family:monospace;white-space:nowrap}"
+	".key{font-family:monospace;font-size:.85em;word-break:break-all}"
+	"#findings{width:100%}#findings td:last-child{width:35%}"
+	"#findings td{overflow-wrap:break-word}"
 	"@media print{tr.over td{background:none}}";
 
 /* An HTML page being written: the first failure is kept, later writes are skipped. */
@@ -234,7 +238,7 @@ static void finding_row(page *p, const cJSON *f)
 	markup(p, "<td>");
 	text(p, name ? name : key ? key : "\xE2\x80\x94");
 	if (name && key) {
-		markup(p, "<br><span class=\"code\">");
+		markup(p, "<br><span class=\"key\">");
 		text(p, key);
 		markup(p, "</span>");
 	}
