@@ -138,11 +138,19 @@ int sanshe_vtrees_open(vtrees **out, const char *path);
 void sanshe_vtrees_free(vtrees *trees);
 
 /**
- * Forget the trees kept and reopen the repository, which drops libgit2's
- * caches of delta bases (16 MB a pack, not configurable): between spaces,
- * and every so many commits.
+ * Reopen the repository, which drops libgit2's caches of delta bases
+ * (16 MB a pack, not configurable, and a history read oldest first goes
+ * through every pack) and its mapped pack indexes: every so many commits.
+ * The trees kept stay.  Objects read through sanshe_vtrees_repository()
+ * must have been released.
  */
+int sanshe_vtrees_refresh(vtrees *trees);
+
+/** Forget the trees kept, and refresh: between spaces. */
 int sanshe_vtrees_forget(vtrees *trees);
+
+/** The reader's repository handle (borrowed; changes on a refresh). */
+git_repository *sanshe_vtrees_repository(vtrees *trees);
 
 /**
  * Read tree `id`, found at `path`: the kept one when it is that tree

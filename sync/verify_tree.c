@@ -1,6 +1,7 @@
 /* verify's tree reader: raw tree objects and the latest tree at each path (verify_int.h). */
 #include "common.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,17 +37,37 @@ static void drop_slots(vtrees *t)
 	t->n_slots = t->cap_slots = 0;
 }
 
+/*
+ * libgit2 shares each pack, and its cache of delta bases (16 MB, not
+ * configurable), among every handle that opened it by the same path, and
+ * frees it only when the last one closes.  The walker is the only reader
+ * of deltas (trees), and reads the packs oldest first: it opens the object
+ * database by a path spelled differently ("objects/."), so that its packs
+ * are its own and a refresh frees their caches.
+ */
 static int open_odb(vtrees *t)
 {
+	git_repository *found = NULL;
+	char objects[4096];
+	int n;
+
 	git_odb_free(t->odb);
 	git_repository_free(t->repo);
 	t->odb = NULL;
 	t->repo = NULL;
-	if (git_repository_open_bare(&t->repo, t->repo_path) != 0 ||
-	    git_repository_odb(&t->odb, t->repo) != 0)
-		return sanshe_error_set(SANSHE_EIO, _("cannot open repository '%s': %s"),
-					t->repo_path, git_error_last()->message);
+	if (git_repository_open_bare(&found, t->repo_path) != 0)
+		goto fail;
+	n = snprintf(objects, sizeof(objects), "%sobjects/.", git_repository_commondir(found));
+	git_repository_free(found);
+	if (n < 0 || (size_t)n >= sizeof(objects))
+		return sanshe_error_set(SANSHE_EIO, _("cannot open repository '%s': path too long"),
+					t->repo_path);
+	if (git_odb_open(&t->odb, objects) != 0 || git_repository_wrap_odb(&t->repo, t->odb) != 0)
+		goto fail;
 	return 0;
+fail:
+	return sanshe_error_set(SANSHE_EIO, _("cannot open repository '%s': %s"), t->repo_path,
+				git_error_last()->message);
 }
 
 int sanshe_vtrees_open(vtrees **out, const char *path)
@@ -82,6 +103,16 @@ int sanshe_vtrees_forget(vtrees *t)
 {
 	drop_slots(t);
 	return open_odb(t);
+}
+
+int sanshe_vtrees_refresh(vtrees *t)
+{
+	return open_odb(t);
+}
+
+git_repository *sanshe_vtrees_repository(vtrees *t)
+{
+	return t->repo;
 }
 
 /* ---- the latest tree at each path (open addressing on the path) ---- */
