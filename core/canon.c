@@ -190,7 +190,14 @@ static int write_string(sanshe_buf *out, const char *s)
 	return err ? err : sanshe_buf_putc(out, '"');
 }
 
-static int write_value(sanshe_buf *out, const cJSON *value, int depth, int pretty);
+/* How to write: pretty or not, and a member whose bytes are to be noted. */
+typedef struct canon_ctx {
+	int pretty;
+	const cJSON *mark;
+	size_t mark_at, mark_len;
+} canon_ctx;
+
+static int write_value(sanshe_buf *out, const cJSON *value, int depth, canon_ctx *ctx);
 
 /* In pretty form, a line break and two spaces per level before an element. */
 static int write_break(sanshe_buf *out, int depth, int pretty)
@@ -212,10 +219,11 @@ static int member_order(const void *a, const void *b)
 	return sanshe_canon_keycmp(x->string, y->string);
 }
 
-static int write_object(sanshe_buf *out, const cJSON *object, int depth, int pretty)
+static int write_object(sanshe_buf *out, const cJSON *object, int depth, canon_ctx *ctx)
 {
+	int pretty = ctx->pretty;
 	const cJSON **members = NULL;
-	size_t n = 0, i;
+	size_t n = 0, i, start;
 	int err = 0;
 
 	for (const cJSON *c = object->child; c; c = c->next)
@@ -238,12 +246,19 @@ static int write_object(sanshe_buf *out, const cJSON *object, int depth, int pre
 					       members[i]->string);
 			break;
 		}
+		start = out->size;
 		if ((i > 0 && (err = sanshe_buf_putc(out, ','))) ||
 		    (err = write_break(out, depth + 1, pretty)) ||
 		    (err = write_string(out, members[i]->string)) ||
 		    (err = sanshe_buf_puts(out, pretty ? ": " : ":")))
 			break;
-		err = write_value(out, members[i], depth + 1, pretty);
+		if (i == 1 && members[0] == ctx->mark)
+			ctx->mark_len++; /* the first member goes with the comma after it */
+		if ((err = write_value(out, members[i], depth + 1, ctx)) == 0 &&
+		    members[i] == ctx->mark) {
+			ctx->mark_at = start;
+			ctx->mark_len = out->size - start;
+		}
 	}
 	free(members);
 	if (!err && n)
@@ -251,22 +266,23 @@ static int write_object(sanshe_buf *out, const cJSON *object, int depth, int pre
 	return err ? err : sanshe_buf_putc(out, '}');
 }
 
-static int write_array(sanshe_buf *out, const cJSON *array, int depth, int pretty)
+static int write_array(sanshe_buf *out, const cJSON *array, int depth, canon_ctx *ctx)
 {
+	int pretty = ctx->pretty;
 	int err = sanshe_buf_putc(out, '[');
 
 	for (const cJSON *c = array->child; c && !err; c = c->next) {
 		if ((c != array->child && (err = sanshe_buf_putc(out, ','))) ||
 		    (err = write_break(out, depth + 1, pretty)))
 			break;
-		err = write_value(out, c, depth + 1, pretty);
+		err = write_value(out, c, depth + 1, ctx);
 	}
 	if (!err && array->child)
 		err = write_break(out, depth, pretty);
 	return err ? err : sanshe_buf_putc(out, ']');
 }
 
-static int write_value(sanshe_buf *out, const cJSON *value, int depth, int pretty)
+static int write_value(sanshe_buf *out, const cJSON *value, int depth, canon_ctx *ctx)
 {
 	char number[SANSHE_CANON_NUMBER_MAX];
 	int err;
@@ -283,8 +299,8 @@ static int write_value(sanshe_buf *out, const cJSON *value, int depth, int prett
 		return sanshe_buf_puts(out, number);
 	case cJSON_String:
 		return write_string(out, value->valuestring ? value->valuestring : "");
-	case cJSON_Array: return write_array(out, value, depth, pretty);
-	case cJSON_Object: return write_object(out, value, depth, pretty);
+	case cJSON_Array: return write_array(out, value, depth, ctx);
+	case cJSON_Object: return write_object(out, value, depth, ctx);
 	default:
 		return sanshe_error_set(SANSHE_EINVALID, "%s", _("value has no JSON form"));
 	}
@@ -292,12 +308,26 @@ static int write_value(sanshe_buf *out, const cJSON *value, int depth, int prett
 
 int sanshe_canon_write(sanshe_buf *out, const cJSON *value)
 {
-	return write_value(out, value, 0, 0);
+	canon_ctx ctx = { 0, NULL, 0, 0 };
+
+	return write_value(out, value, 0, &ctx);
+}
+
+int sanshe_canon_write_marking(sanshe_buf *out, const cJSON *value, const cJSON *member,
+			       size_t *at, size_t *len)
+{
+	canon_ctx ctx = { 0, member, 0, 0 };
+	int err = write_value(out, value, 0, &ctx);
+
+	*at = ctx.mark_at;
+	*len = ctx.mark_len;
+	return err;
 }
 
 int sanshe_canon_write_pretty(sanshe_buf *out, const cJSON *value)
 {
-	int err = write_value(out, value, 0, 1);
+	canon_ctx ctx = { 1, NULL, 0, 0 };
+	int err = write_value(out, value, 0, &ctx);
 
 	return err ? err : sanshe_buf_putc(out, '\n');
 }

@@ -21,6 +21,17 @@
 int sanshe_canon_write(sanshe_buf *out, const cJSON *value);
 
 /**
+ * sanshe_canon_write, noting the bytes the object member `member` (found
+ * in `value`) takes: its name and value with the comma that separates it
+ * from its neighbours (the one before it, or after it when it is first),
+ * so that cutting them gives the canonical form of `value` without that
+ * member.  `*at` and `*len` receive where they start in `out` and how
+ * many they are (0 and 0 when `member` is not met).
+ */
+int sanshe_canon_write_marking(sanshe_buf *out, const cJSON *value, const cJSON *member,
+			       size_t *at, size_t *len);
+
+/**
  * Append `value` for people to read: the canonical form (same order, same
  * numbers and escapes) with line breaks and two-space indentation, and a
  * final newline.  Its canonical form is the canonical form of `value`.

@@ -49,27 +49,61 @@ const char *sanshe_doc_describe(const cJSON *doc, char *out, size_t size)
 	return out;
 }
 
+/* Is `text` the canonical form `canon` of `doc` (with at most one final newline)? */
+static int same_text(const cJSON *doc, const char *canon, size_t canon_len, const char *text,
+		     size_t len)
+{
+	char what[200];
+	size_t at = 0;
+
+	if (len == canon_len + 1 && text[len - 1] == '\n')
+		len--;
+	while (at < len && at < canon_len && text[at] == canon[at])
+		at++;
+	if (at < len || at < canon_len)
+		return sanshe_error_set(SANSHE_EBADSIG,
+					_("%s is not in canonical form (it differs at byte %zu): "
+					  "signed documents are kept in one form only; "
+					  "'sanshe canon' writes it"),
+					sanshe_doc_describe(doc, what, sizeof(what)), at + 1);
+	return 0;
+}
+
 int sanshe_doc_check_canonical(const cJSON *doc, const char *text, size_t len)
 {
 	sanshe_buf canon = SANSHE_BUF_INIT;
-	char what[200];
-	size_t at = 0;
 	int err;
 
-	if ((err = sanshe_canon_write(&canon, doc)) != 0)
-		return err;
-	if (len == canon.size + 1 && text[len - 1] == '\n')
-		len--;
-	while (at < len && at < canon.size && text[at] == canon.ptr[at])
-		at++;
-	if (at < len || at < canon.size)
-		err = sanshe_error_set(SANSHE_EBADSIG,
-				       _("%s is not in canonical form (it differs at byte %zu): "
-					 "signed documents are kept in one form only; "
-					 "'sanshe canon' writes it"),
-				       sanshe_doc_describe(doc, what, sizeof(what)), at + 1);
+	if ((err = sanshe_canon_write(&canon, doc)) == 0)
+		err = same_text(doc, canon.ptr, canon.size, text, len);
 	sanshe_buf_dispose(&canon);
 	return err;
+}
+
+int sanshe_doc_check_signed_form(const cJSON *doc, const char *text, size_t len,
+				 sanshe_buf *signed_bytes)
+{
+	const cJSON *member = cJSON_GetObjectItemCaseSensitive(doc, "_sig");
+	const cJSON *sig = cJSON_IsObject(member)
+				   ? cJSON_GetObjectItemCaseSensitive(member, "sig")
+				   : NULL;
+	size_t at, cut, from = signed_bytes->size;
+	int err;
+
+	if ((err = sanshe_canon_write_marking(signed_bytes, doc, sig, &at, &cut)) != 0 ||
+	    (err = same_text(doc, signed_bytes->ptr + from, signed_bytes->size - from, text,
+			     len)) != 0) {
+		signed_bytes->size = from;
+		if (signed_bytes->ptr)
+			signed_bytes->ptr[from] = '\0';
+		return err;
+	}
+	if (cut) {
+		memmove(signed_bytes->ptr + at, signed_bytes->ptr + at + cut,
+			signed_bytes->size - at - cut + 1);
+		signed_bytes->size -= cut;
+	}
+	return 0;
 }
 
 static void consider_time(const cJSON *holder, sanshe_hlc *latest, int *found)
@@ -326,6 +360,35 @@ static int read_sig(const cJSON *doc, cJSON **member, sanshe_doc_sig *out, const
 	return 0;
 }
 
+/* `_sig` read and its key found: `pk` filled. */
+static int sig_and_key(const cJSON *doc, sanshe_doc_key_lookup lookup, void *payload,
+		       cJSON **member, sanshe_doc_sig *sig, unsigned char *pk, char *what,
+		       size_t what_size)
+{
+	int err;
+
+	sanshe_doc_describe(doc, what, what_size);
+	if ((err = read_sig(doc, member, sig, what)) != 0)
+		return err;
+	if ((err = lookup(pk, sig->key, payload)) != 0) {
+		sanshe_error_prefix(_("%s: signed by %s"), what, sig->key);
+		return err == SANSHE_ENOTFOUND ? SANSHE_EBADSIG : err;
+	}
+	return 0;
+}
+
+/* Does the signature match the signed bytes? */
+static int check_signature(const unsigned char *pk, const sanshe_doc_sig *sig,
+			   const char *bytes, size_t len, const char *what)
+{
+	if (sanshe_key_verify(pk, sig->sig, (const unsigned char *)bytes, len) != 0)
+		return sanshe_error_set(SANSHE_EBADSIG,
+					_("%s: the signature by %s does not match the contents "
+					  "(changed after signing, or signed by another key)"),
+					what, sig->key);
+	return 0;
+}
+
 int sanshe_doc_verify(cJSON *doc, sanshe_doc_key_lookup lookup, void *payload,
 		      sanshe_doc_sig *out)
 {
@@ -336,23 +399,26 @@ int sanshe_doc_verify(cJSON *doc, sanshe_doc_key_lookup lookup, void *payload,
 	cJSON *member;
 	int err;
 
-	sanshe_doc_describe(doc, what, sizeof(what));
-	if ((err = read_sig(doc, &member, &sig, what)) != 0)
+	if ((err = sig_and_key(doc, lookup, payload, &member, &sig, pk, what, sizeof(what))) != 0)
 		return err;
-	if ((err = lookup(pk, sig.key, payload)) != 0) {
-		sanshe_error_prefix(_("%s: signed by %s"), what, sig.key);
-		return err == SANSHE_ENOTFOUND ? SANSHE_EBADSIG : err;
-	}
-	if ((err = signed_bytes(&bytes, doc, member)) != 0)
-		goto done;
-	if (sanshe_key_verify(pk, sig.sig, (const unsigned char *)bytes.ptr, bytes.size) != 0)
-		err = sanshe_error_set(SANSHE_EBADSIG,
-				       _("%s: the signature by %s does not match the contents "
-					 "(changed after signing, or signed by another key)"),
-				       what, sig.key);
-	else if (out)
+	if ((err = signed_bytes(&bytes, doc, member)) == 0 &&
+	    (err = check_signature(pk, &sig, bytes.ptr, bytes.size, what)) == 0 && out)
 		*out = sig;
-done:
 	sanshe_buf_dispose(&bytes);
+	return err;
+}
+
+int sanshe_doc_verify_bytes(const cJSON *doc, const char *signed_bytes, size_t len,
+			    sanshe_doc_key_lookup lookup, void *payload, sanshe_doc_sig *out)
+{
+	unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+	sanshe_doc_sig sig;
+	char what[200];
+	cJSON *member;
+	int err;
+
+	if ((err = sig_and_key(doc, lookup, payload, &member, &sig, pk, what, sizeof(what))) == 0 &&
+	    (err = check_signature(pk, &sig, signed_bytes, len, what)) == 0 && out)
+		*out = sig;
 	return err;
 }

@@ -92,6 +92,24 @@ int sanshe_doc_verify(cJSON *doc, sanshe_doc_key_lookup lookup, void *payload,
  */
 int sanshe_doc_check_canonical(const cJSON *doc, const char *text, size_t len);
 
+/**
+ * sanshe_doc_check_canonical, and in the same pass the bytes a signature of
+ * `doc` covers (the canonical form with `_sig` holding only "at" and
+ * "key"), appended to `signed_bytes` for sanshe_doc_verify_bytes: the
+ * document is serialized once.  On an error nothing is appended.
+ */
+int sanshe_doc_check_signed_form(const cJSON *doc, const char *text, size_t len,
+				 sanshe_buf *signed_bytes);
+
+/**
+ * sanshe_doc_verify over `len` bytes of `signed_bytes`, which
+ * sanshe_doc_check_signed_form gave for this same `doc`; `doc` is not
+ * modified.
+ */
+int sanshe_doc_verify_bytes(const cJSON *doc, const char *signed_bytes, size_t len,
+			    sanshe_doc_key_lookup lookup, void *payload, sanshe_doc_sig *sig)
+	__attribute__((warn_unused_result));
+
 /** A record about to become a new signed version (sanshe_doc_draft). */
 typedef struct sanshe_doc_draft {
 	const sanshe_type *type;

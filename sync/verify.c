@@ -24,6 +24,7 @@ typedef struct walker {
 	sanshe_trust *trust;
 	vpool pool;
 	int pool_started;
+	vtrees *trees;
 	/* the space being walked */
 	const char *space;
 	unsigned space_no;
@@ -192,82 +193,92 @@ typedef struct vchange {
 
 typedef int (*vchange_cb)(walker *w, const vchange *c, vjob *cjob, const char *commit);
 
-static const git_oid *entry_id(const git_tree_entry *e)
+/* The next entry of a tree being compared, or none (`e->name` NULL) at its end. */
+static int next_entry(const vtree *t, size_t *at, ventry *e)
 {
-	return e ? git_tree_entry_id(e) : NULL;
+	int rc = t->data ? sanshe_vtree_next(t, at, e) : 0;
+
+	if (rc <= 0)
+		e->name = NULL;
+	return rc < 0 ? rc : 0;
 }
+
+/* Compare the entries of two trees read (either may be empty), at `path`. */
+static int diff_entries(walker *w, const vtree *old_tree, const vtree *new_tree, char *path,
+			size_t len, vchange_cb cb, vjob *cjob, const char *commit);
 
 /*
  * Compare two trees (either may be NULL), descending only into subtrees
  * whose ids differ: a commit that changes two documents costs a few tree
  * reads, whatever the size of the space.  Folders and files are told apart
  * by mode; a file where a folder was (or the reverse) is both a removal and
- * an addition.
+ * an addition.  The new tree is kept as the latest at its path, where the
+ * next commit will find it as its old one.
  */
 static int diff_trees(walker *w, const git_oid *old_id, const git_oid *new_id, char *path,
 		      size_t len, vchange_cb cb, vjob *cjob, const char *commit)
 {
-	git_tree *old_tree = NULL, *new_tree = NULL;
-	size_t i = 0, j = 0, n_old, n_new;
+	vtree old_tree = { 0 }, new_tree = { 0 };
 	int err = 0;
 
-	if ((old_id && git_tree_lookup(&old_tree, w->repo, old_id) != 0) ||
-	    (new_id && git_tree_lookup(&new_tree, w->repo, new_id) != 0)) {
-		err = git_fail(_("cannot read a tree"));
+	if ((old_id && (err = sanshe_vtrees_read(w->trees, path, old_id, &old_tree)) != 0) ||
+	    (new_id && (err = sanshe_vtrees_read(w->trees, path, new_id, &new_tree)) != 0))
 		goto done;
-	}
-	n_old = old_tree ? git_tree_entrycount(old_tree) : 0;
-	n_new = new_tree ? git_tree_entrycount(new_tree) : 0;
-	while (!err && (i < n_old || j < n_new)) {
-		const git_tree_entry *o = i < n_old ? git_tree_entry_byindex(old_tree, i) : NULL;
-		const git_tree_entry *n = j < n_new ? git_tree_entry_byindex(new_tree, j) : NULL;
-		int c = !o ? 1 : !n ? -1 : strcmp(git_tree_entry_name(o), git_tree_entry_name(n));
-		const git_tree_entry *one = c <= 0 ? o : n;
-		int o_dir, n_dir;
+	err = diff_entries(w, &old_tree, &new_tree, path, len, cb, cjob, commit);
+	if (!err)
+		err = sanshe_vtrees_keep(w->trees, path, &new_tree);
+done:
+	sanshe_vtree_release(&old_tree);
+	sanshe_vtree_release(&new_tree);
+	return err;
+}
+
+static int diff_entries(walker *w, const vtree *old_tree, const vtree *new_tree, char *path,
+			size_t len, vchange_cb cb, vjob *cjob, const char *commit)
+{
+	size_t i = 0, j = 0;
+	ventry o, n;
+	int err;
+
+	if ((err = next_entry(old_tree, &i, &o)) != 0 || (err = next_entry(new_tree, &j, &n)) != 0)
+		return err;
+	while (!err && (o.name || n.name)) {
+		int c = !o.name ? 1 : !n.name ? -1 : strcmp(o.name, n.name);
+		const ventry *old = c <= 0 ? &o : NULL, *new = c >= 0 ? &n : NULL;
+		const char *name = c <= 0 ? o.name : n.name;
 		size_t k;
 
-		if (c < 0) {
-			n = NULL;
-			i++;
-		} else if (c > 0) {
-			o = NULL;
-			j++;
-		} else {
-			i++;
-			j++;
-			if (git_oid_equal(entry_id(o), entry_id(n)) &&
-			    git_tree_entry_filemode(o) == git_tree_entry_filemode(n))
-				continue;
-		}
-		k = len + (len ? 1 : 0) + strlen(git_tree_entry_name(one));
+		if (c == 0 && git_oid_equal(o.id, n.id) && o.mode == n.mode)
+			goto next;
+		k = len + (len ? 1 : 0) + strlen(name);
 		if (k >= 512) {
 			err = finding(w, SANSHE_VERIFY_DOC_INVALID, commit, NULL, NULL,
 				      _("a path longer than any document's"));
-			continue;
+			goto next;
 		}
-		snprintf(path + len, 512 - len, "%s%s", len ? "/" : "", git_tree_entry_name(one));
-		o_dir = o && git_tree_entry_type(o) == GIT_OBJECT_TREE;
-		n_dir = n && git_tree_entry_type(n) == GIT_OBJECT_TREE;
-		if (o_dir || n_dir)
-			err = diff_trees(w, o_dir ? entry_id(o) : NULL, n_dir ? entry_id(n) : NULL,
-					 path, k, cb, cjob, commit);
-		if (!err && ((o && !o_dir) || (n && !n_dir))) {
+		snprintf(path + len, 512 - len, "%s%s", len ? "/" : "", name);
+		if ((old && old->dir) || (new && new->dir))
+			err = diff_trees(w, old && old->dir ? old->id : NULL,
+					 new && new->dir ? new->id : NULL, path, k, cb, cjob, commit);
+		if (!err && ((old && !old->dir) || (new && !new->dir))) {
 			vchange ch;
 
 			memcpy(ch.path, path, k + 1);
 			memset(&ch.old_id, 0, sizeof(ch.old_id));
 			memset(&ch.new_id, 0, sizeof(ch.new_id));
-			if (o && !o_dir)
-				git_oid_cpy(&ch.old_id, entry_id(o));
-			if (n && !n_dir)
-				git_oid_cpy(&ch.new_id, entry_id(n));
+			if (old && !old->dir)
+				git_oid_cpy(&ch.old_id, old->id);
+			if (new && !new->dir)
+				git_oid_cpy(&ch.new_id, new->id);
 			err = cb(w, &ch, cjob, commit);
 		}
 		path[len] = '\0';
+next:
+		if (!err && c <= 0)
+			err = next_entry(old_tree, &i, &o);
+		if (!err && c >= 0)
+			err = next_entry(new_tree, &j, &n);
 	}
-done:
-	git_tree_free(old_tree);
-	git_tree_free(new_tree);
 	return err;
 }
 
@@ -364,7 +375,7 @@ static int check_commit(walker *w, const git_oid *id)
 	git_oid_tostr(job->commit, sizeof(job->commit), id);
 	w->item = 1;
 	job->seq = SEQ(w->space_no, w->commit_no, 0);
-	if (git_commit_lookup(&c, w->repo, id) != 0) {
+	if (git_commit_lookup(&c, sanshe_vtrees_repository(w->trees), id) != 0) {
 		sanshe_vjob_free(job);
 		return git_fail(_("cannot read a commit"));
 	}
@@ -441,16 +452,23 @@ static int report(walker *w)
 	return err;
 }
 
-static int walk_space(walker *w, const git_oid *head)
+/*
+ * Commits between refreshes of the tree reader (sanshe_vtrees_refresh):
+ * at 100,000 commits in 8 packs, peak RSS 253 MB without, 191 MB every
+ * 8192 commits, 177 MB every 2048, at no measurable cost in time.
+ */
+#define REFRESH_EVERY 2048
+
+/* The space's commits, oldest first, into `ids` (the revision walk is released). */
+static int list_commits(walker *w, const git_oid *head, git_oid **ids, size_t *n)
 {
 	git_revwalk *walk = NULL;
+	size_t cap = 0;
 	git_oid id;
-	int err, rc = 0;
+	int err = 0, rc;
 
-	seen_clear(w);
-	w->commit_no = 1;
-	if (!w->opt->tip && (err = check_accepted(w, head)) != 0)
-		return err;
+	*ids = NULL;
+	*n = 0;
 	if (git_revwalk_new(&walk, w->repo) != 0 || git_revwalk_push(walk, head) != 0 ||
 	    (w->has_since && git_revwalk_hide(walk, &w->since) != 0) ||
 	    (w->opt->known && git_revwalk_hide(walk, w->opt->known) != 0)) {
@@ -459,12 +477,51 @@ static int walk_space(walker *w, const git_oid *head)
 	}
 	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
 	while (!err && (rc = git_revwalk_next(&id, walk)) == 0) {
-		err = check_commit(w, &id);
-		w->commit_no++;
+		if (*n == cap) {
+			git_oid *grown = realloc(*ids, (cap ? 2 * cap : 1024) * sizeof(*grown));
+
+			if (!grown) {
+				err = no_memory();
+				break;
+			}
+			*ids = grown;
+			cap = cap ? 2 * cap : 1024;
+		}
+		git_oid_cpy(&(*ids)[(*n)++], &id);
 	}
-	git_revwalk_free(walk);
 	if (!err && rc != GIT_ITEROVER)
 		err = git_fail(_("cannot read the history"));
+	git_revwalk_free(walk);
+	if (err) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+	}
+	return err;
+}
+
+static int walk_space(walker *w, const git_oid *head)
+{
+	git_oid *ids = NULL;
+	size_t n = 0;
+	int err;
+
+	seen_clear(w);
+	w->commit_no = 1;
+	if ((err = sanshe_vtrees_forget(w->trees)) != 0)
+		return err;
+	if (!w->opt->tip && (err = check_accepted(w, head)) != 0)
+		return err;
+	if ((err = list_commits(w, head, &ids, &n)) != 0)
+		return err;
+	for (size_t i = 0; !err && i < n; i++) {
+		if (i && i % REFRESH_EVERY == 0)
+			err = sanshe_vtrees_refresh(w->trees);
+		if (!err)
+			err = check_commit(w, &ids[i]);
+		w->commit_no++;
+	}
+	free(ids);
 	if (!err)
 		err = report(w);
 	return err;
@@ -658,8 +715,12 @@ int sanshe_verify(sanshe_store *store, const sanshe_verify_options *opt,
 
 	memset(summary, 0, sizeof(*summary));
 	memset(&w, 0, sizeof(w));
-	/* the walk reads each tree a few times, close together: a small cache does */
-	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(32 << 20));
+	/*
+	 * Trees no longer go through the object cache (verify_tree.c), and
+	 * each commit is read by the walker then once by a worker: a small
+	 * cache does, for each of the handles (walker, store, workers).
+	 */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)(4 << 20));
 	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)(64 << 20));
 	w.store = store;
 	w.repo = sanshe_store_repository(store);
@@ -688,6 +749,8 @@ int sanshe_verify(sanshe_store *store, const sanshe_verify_options *opt,
 					thread_count(opt->threads))) != 0)
 		goto done;
 	w.pool_started = 1;
+	if ((err = sanshe_vtrees_open(&w.trees, sanshe_store_path(store))) != 0)
+		goto done;
 	if (!opt->tip && (!opt->space || strcmp(opt->space, "trust") == 0)) {
 		w.space = "trust";
 		if ((err = sanshe_trust_problems(w.trust, roster_problem, &w)) != 0)
@@ -715,6 +778,7 @@ int sanshe_verify(sanshe_store *store, const sanshe_verify_options *opt,
 done:
 	if (w.pool_started)
 		sanshe_vpool_stop(&w.pool);
+	sanshe_vtrees_free(w.trees);
 	sanshe_trust_free(w.trust);
 	for (size_t i = 0; i < spaces.n; i++)
 		free(spaces.names[i]);

@@ -180,8 +180,12 @@ static void doc_finding(vpool *pool, const vjob *job, const char *rule, const ch
 			     job->id, signer, name, at, message);
 }
 
-/* Parse, and check that it is the document its path says, in canonical form. */
-static int read_doc(vpool *pool, const vjob *job, const sanshe_buf *text, cJSON **doc)
+/*
+ * Parse, and check that it is the document its path says, in canonical
+ * form; `signed_bytes` receives what its signature covers.
+ */
+static int read_doc(vpool *pool, const vjob *job, const sanshe_buf *text, cJSON **doc,
+		    sanshe_buf *signed_bytes)
 {
 	const char *type, *id;
 
@@ -202,7 +206,7 @@ static int read_doc(vpool *pool, const vjob *job, const sanshe_buf *text, cJSON 
 		doc_finding(pool, job, SANSHE_VERIFY_DOC_INVALID, NULL, NULL, NULL, message);
 		return -1;
 	}
-	if (sanshe_doc_check_canonical(*doc, text->ptr, text->size) != 0) {
+	if (sanshe_doc_check_signed_form(*doc, text->ptr, text->size, signed_bytes) != 0) {
 		doc_finding(pool, job, SANSHE_VERIFY_DOC_INVALID, NULL, NULL, NULL,
 			    sanshe_error_last());
 		return -1;
@@ -212,7 +216,7 @@ static int read_doc(vpool *pool, const vjob *job, const sanshe_buf *text, cJSON 
 
 static void check_doc(vpool *pool, git_repository *repo, vjob *job)
 {
-	sanshe_buf text = SANSHE_BUF_INIT;
+	sanshe_buf text = SANSHE_BUF_INIT, signed_bytes = SANSHE_BUF_INIT;
 	sanshe_trust_signer who;
 	sanshe_doc_sig sig;
 	char at[SANSHE_HLC_MAX] = "";
@@ -224,7 +228,7 @@ static void check_doc(vpool *pool, git_repository *repo, vjob *job)
 		goto done;
 	}
 	__atomic_fetch_add(&pool->versions, 1, __ATOMIC_RELAXED);
-	if (read_doc(pool, job, &text, &doc) != 0)
+	if (read_doc(pool, job, &text, &doc, &signed_bytes) != 0)
 		goto done;
 	if (sanshe_doc_validate_as(doc, job->type, NULL) != 0) {
 		doc_finding(pool, job, SANSHE_VERIFY_DOC_INVALID, NULL, NULL, NULL,
@@ -239,7 +243,8 @@ static void check_doc(vpool *pool, git_repository *repo, vjob *job)
 				    : _("the version is not signed"));
 		goto done;
 	}
-	err = sanshe_doc_verify(doc, sanshe_trust_key_lookup, (void *)pool->trust, &sig);
+	err = sanshe_doc_verify_bytes(doc, signed_bytes.ptr, signed_bytes.size,
+				      sanshe_trust_key_lookup, (void *)pool->trust, &sig);
 	__atomic_fetch_add(&pool->signatures, 1, __ATOMIC_RELAXED);
 	if (err) {
 		doc_finding(pool, job, SANSHE_VERIFY_DOC_BADSIG, NULL, NULL, NULL,
@@ -260,6 +265,7 @@ static void check_doc(vpool *pool, git_repository *repo, vjob *job)
 done:
 	sanshe_error_clear();
 	cJSON_Delete(doc);
+	sanshe_buf_dispose(&signed_bytes);
 	sanshe_buf_dispose(&text);
 }
 

@@ -106,6 +106,70 @@ int sanshe_vpool_finding(vpool *pool, uint64_t seq, const char *rule, const char
 /** Release the strings of a finding. */
 void sanshe_vfinding_dispose(vfinding *f);
 
+/* ---- trees, read raw (verify_tree.c) ---- */
+
+/*
+ * The walker reads trees as git stores them, without building libgit2 tree
+ * objects, and keeps the tree it last read at each path: in a history
+ * read oldest first, the tree a commit writes at a path is the one the
+ * next commit changing that path starts from.
+ */
+typedef struct vtrees vtrees;
+
+/** A tree's raw bytes; `obj` is set when the caller owns them. */
+typedef struct vtree {
+	const unsigned char *data;
+	size_t size;
+	git_odb_object *obj;
+} vtree;
+
+/** One entry of a tree; `name` and `id` point into the tree's bytes. */
+typedef struct ventry {
+	const char *name;
+	const git_oid *id;
+	unsigned mode; /* as libgit2 normalizes it */
+	int dir;
+} ventry;
+
+/** Open a reader of the repository at `path` (its own handle). */
+int sanshe_vtrees_open(vtrees **out, const char *path);
+
+/** Release the reader and every tree it keeps. */
+void sanshe_vtrees_free(vtrees *trees);
+
+/**
+ * Reopen the repository, which drops libgit2's caches of delta bases
+ * (16 MB a pack, not configurable, and a history read oldest first goes
+ * through every pack) and its mapped pack indexes: every so many commits.
+ * The trees kept stay.  Objects read through sanshe_vtrees_repository()
+ * must have been released.
+ */
+int sanshe_vtrees_refresh(vtrees *trees);
+
+/** Forget the trees kept, and refresh: between spaces. */
+int sanshe_vtrees_forget(vtrees *trees);
+
+/** The reader's repository handle (borrowed; changes on a refresh). */
+git_repository *sanshe_vtrees_repository(vtrees *trees);
+
+/**
+ * Read tree `id`, found at `path`: the kept one when it is that tree
+ * (borrowed), else from the object database (`out->obj` set).
+ */
+int sanshe_vtrees_read(vtrees *trees, const char *path, const git_oid *id, vtree *out);
+
+/** Keep `tree` (taken over when the caller owns it) as the latest at `path`. */
+int sanshe_vtrees_keep(vtrees *trees, const char *path, vtree *tree);
+
+/** Release a tree the caller owns (nothing for a borrowed one). */
+void sanshe_vtree_release(vtree *tree);
+
+/**
+ * The entry at byte `*at` of `tree`, moving `*at` past it: 1, 0 at the end,
+ * SANSHE_EIO when the tree is corrupt.
+ */
+int sanshe_vtree_next(const vtree *tree, size_t *at, ventry *e);
+
 /** "2026-11-22T08:10:00Z" of seconds since the epoch. */
 void sanshe_verify_utc(char out[32], int64_t seconds);
 

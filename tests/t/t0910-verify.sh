@@ -153,6 +153,24 @@ expect_ok "a case note changed or removed: append-only-changed" '
 	grep -qx "append-only-changed" rules
 '
 
+expect_ok "a file out of place, and a file where a folder was: document-invalid, by path" '
+	fresh
+	b=$(printf "not a document\n" | $G hash-object -w --stdin)
+	export GIT_INDEX_FILE="$SCRATCH/.index"
+	rm -f "$GIT_INDEX_FILE"
+	$G read-tree org/tongxin
+	$G update-index --add --cacheinfo "100644,$b,notes.txt"
+	$G update-index --add --replace --cacheinfo "100644,$b,case"
+	tree=$($G write-tree)
+	unset GIT_INDEX_FILE
+	c=$($G commit-tree "$tree" -p org/tongxin -m "by hand")
+	with_head org/tongxin "$c"
+	sanshe -C "$N" verify --json >v.json && exit 1
+	python3 -c "import json; print(\"\n\".join(f[\"rule\"] + \" \" + f[\"message\"] for f in json.load(open(\"v.json\"))[\"findings\"]))" >found
+	grep -qx "document-invalid '"'"'notes.txt'"'"' is not where a document is kept (<type>/<2 hex>/<id>.json)" found
+	grep -qx "document-invalid '"'"'case'"'"' is not where a document is kept (<type>/<2 hex>/<id>.json)" found
+'
+
 expect_ok "a merge commit whose tree is not the merge of its parents: merge-mismatch" '
 	fresh
 	side=$($G rev-parse org/tongxin~1)

@@ -167,6 +167,56 @@ static void test_canon_refuses_trees_with_duplicate_names(void **state)
 	sanshe_buf_dispose(&out);
 }
 
+/* Cutting the bytes marked for member `name` (of member `parent`, or of the top) removes it. */
+static void assert_marking_cuts(const char *text, const char *parent, const char *name)
+{
+	sanshe_buf out = SANSHE_BUF_INIT, expect = SANSHE_BUF_INIT;
+	cJSON *v = NULL, *object;
+	size_t at = 99, len = 99;
+
+	assert_int_equal(sanshe_json_parse(&v, text, strlen(text), NULL, NULL), 0);
+	object = parent ? cJSON_GetObjectItemCaseSensitive(v, parent) : v;
+	assert_int_equal(sanshe_canon_write_marking(&out, v,
+						    cJSON_GetObjectItemCaseSensitive(object, name),
+						    &at, &len),
+			 0);
+	assert_true(len > 0 && at + len <= out.size);
+	memmove(out.ptr + at, out.ptr + at + len, out.size - at - len + 1);
+	cJSON_DeleteItemFromObjectCaseSensitive(object, name);
+	assert_int_equal(sanshe_canon_write(&expect, v), 0);
+	if (strcmp(out.ptr, expect.ptr) != 0)
+		fail_msg("%s without %s: got %s, want %s", text, name, out.ptr, expect.ptr);
+	cJSON_Delete(v);
+	sanshe_buf_dispose(&out);
+	sanshe_buf_dispose(&expect);
+}
+
+static void test_canon_marking_a_member_gives_the_bytes_without_it(void **state)
+{
+	sanshe_buf out = SANSHE_BUF_INIT;
+	cJSON *v = NULL, *other = cJSON_CreateString("x");
+	size_t at = 99, len = 99;
+
+	(void)state;
+	assert_marking_cuts("{\"c\":3,\"a\":1,\"b\":2}", NULL, "a");
+	assert_marking_cuts("{\"c\":3,\"a\":1,\"b\":2}", NULL, "b");
+	assert_marking_cuts("{\"c\":3,\"a\":1,\"b\":2}", NULL, "c");
+	assert_marking_cuts("{\"only\":[1,{\"x\":2}]}", NULL, "only");
+	assert_marking_cuts("{\"id\":\"1\",\"_sig\":{\"sig\":\"z\",\"key\":\"y\",\"at\":\"x\"}}",
+			    "_sig", "sig");
+	assert_marking_cuts("{\"id\":\"1\",\"_sig\":{\"sig\":\"z\",\"key\":\"y\",\"at\":\"x\"}}",
+			    "_sig", "at");
+	assert_marking_cuts("{\"id\":\"1\",\"_sig\":{\"sig\":\"z\"}}", "_sig", "sig");
+	/* a member that is not in the value: nothing marked */
+	assert_int_equal(sanshe_json_parse(&v, "{\"a\":\"x\"}", 9, NULL, NULL), 0);
+	assert_int_equal(sanshe_canon_write_marking(&out, v, other, &at, &len), 0);
+	assert_true(at == 0 && len == 0);
+	assert_string_equal(out.ptr, "{\"a\":\"x\"}");
+	cJSON_Delete(v);
+	cJSON_Delete(other);
+	sanshe_buf_dispose(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_canon_is_idempotent_and_sorts_nested_objects),
 		cmocka_unit_test(test_canon_pretty_form_reads_back_to_the_same_canonical_form),
 		cmocka_unit_test(test_canon_refuses_trees_with_duplicate_names),
+		cmocka_unit_test(test_canon_marking_a_member_gives_the_bytes_without_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -278,6 +278,89 @@ static void test_doc_verify_rejects_malformed_sig_members(void **state)
 	cJSON_Delete(doc);
 }
 
+/* `doc`'s canonical text, parsed again: what verify reads from a blob. */
+static cJSON *reparse(const cJSON *doc, sanshe_buf *text)
+{
+	cJSON *again = NULL;
+
+	assert_int_equal(sanshe_canon_write(text, doc), 0);
+	assert_int_equal(sanshe_json_parse(&again, text->ptr, text->size, NULL, NULL), 0);
+	return again;
+}
+
+static void test_doc_signed_form_is_what_the_signature_covers(void **state)
+{
+	const char *types[] = { "case", "case-note", "ledger-entry", "member", "org", "project", "roster" };
+
+	(void)state;
+	for (size_t i = 0; i < SANSHE_ARRAY_SIZE(types); i++) {
+		sanshe_buf text = SANSHE_BUF_INIT, bytes = SANSHE_BUF_INIT, want = SANSHE_BUF_INIT;
+		cJSON *signed_doc = signed_example(types[i]), *doc = reparse(signed_doc, &text);
+		cJSON *copy = cJSON_Duplicate(doc, 1);
+		sanshe_doc_sig sig;
+
+		assert_int_equal(sanshe_doc_check_signed_form(doc, text.ptr, text.size, &bytes), 0);
+		cJSON_DeleteItemFromObjectCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(copy, "_sig"), "sig");
+		assert_int_equal(sanshe_canon_write(&want, copy), 0);
+		assert_string_equal(bytes.ptr, want.ptr);
+		assert_int_equal(sanshe_doc_verify_bytes(doc, bytes.ptr, bytes.size, lookup, NULL, &sig),
+				 0);
+		assert_string_equal(sig.key, sanshe_key_fingerprint(signer));
+		assert_true(sig.at.ms == when.ms && sig.at.counter == when.counter);
+		/* one final newline is allowed, as in sanshe_doc_check_canonical */
+		sanshe_buf_clear(&bytes);
+		assert_int_equal(sanshe_buf_putc(&text, '\n'), 0);
+		assert_int_equal(sanshe_doc_check_signed_form(doc, text.ptr, text.size, &bytes), 0);
+		assert_string_equal(bytes.ptr, want.ptr);
+		sanshe_buf_dispose(&text), sanshe_buf_dispose(&bytes), sanshe_buf_dispose(&want);
+		cJSON_Delete(signed_doc), cJSON_Delete(doc), cJSON_Delete(copy);
+	}
+}
+
+static void test_doc_signed_form_refuses_other_spellings_and_appends_nothing(void **state)
+{
+	const char *text = "{\"id\":\"o-1\", \"type\":\"org\"}";
+	sanshe_buf bytes = SANSHE_BUF_INIT;
+	cJSON *doc = NULL;
+
+	(void)state;
+	assert_int_equal(sanshe_json_parse(&doc, text, strlen(text), NULL, NULL), 0);
+	assert_int_equal(sanshe_buf_puts(&bytes, "kept"), 0);
+	assert_int_equal(sanshe_doc_check_signed_form(doc, text, strlen(text), &bytes),
+			 SANSHE_EBADSIG);
+	assert_non_null(strstr(sanshe_error_last(), "not in canonical form (it differs at byte 13)"));
+	assert_string_equal(bytes.ptr, "kept");
+	sanshe_buf_dispose(&bytes);
+	cJSON_Delete(doc);
+}
+
+static void test_doc_verify_bytes_rejects_changes_and_unsigned_versions(void **state)
+{
+	sanshe_buf text = SANSHE_BUF_INIT, bytes = SANSHE_BUF_INIT;
+	cJSON *signed_doc = signed_example("case"), *doc;
+
+	(void)state;
+	cJSON_ReplaceItemInObjectCaseSensitive(signed_doc, "risk_level", cJSON_CreateString("low"));
+	doc = reparse(signed_doc, &text);
+	assert_int_equal(sanshe_doc_check_signed_form(doc, text.ptr, text.size, &bytes), 0);
+	assert_int_equal(sanshe_doc_verify_bytes(doc, bytes.ptr, bytes.size, lookup, NULL, NULL),
+			 SANSHE_EBADSIG);
+	assert_non_null(strstr(sanshe_error_last(), "does not match the contents"));
+	cJSON_Delete(doc);
+	/* without _sig: the signed form is the whole canonical form, and no signature */
+	cJSON_DeleteItemFromObjectCaseSensitive(signed_doc, "_sig");
+	sanshe_buf_clear(&text), sanshe_buf_clear(&bytes);
+	doc = reparse(signed_doc, &text);
+	assert_int_equal(sanshe_doc_check_signed_form(doc, text.ptr, text.size, &bytes), 0);
+	assert_string_equal(bytes.ptr, text.ptr);
+	assert_int_equal(sanshe_doc_verify_bytes(doc, bytes.ptr, bytes.size, lookup, NULL, NULL),
+			 SANSHE_EBADSIG);
+	assert_non_null(strstr(sanshe_error_last(), "not signed"));
+	sanshe_buf_dispose(&text), sanshe_buf_dispose(&bytes);
+	cJSON_Delete(signed_doc), cJSON_Delete(doc);
+}
+
 static void test_doc_prepare_gives_a_uuid_and_drops_old_signatures(void **state)
 {
 	const char *text = "{\"type\":\"org\",\"name\":\"兰园社区居委会\",\"kind\":\"community\","
@@ -369,6 +452,9 @@ int main(void)
 		cmocka_unit_test(test_doc_verify_rejects_a_changed_time),
 		cmocka_unit_test(test_doc_verify_names_an_unknown_key),
 		cmocka_unit_test(test_doc_verify_rejects_malformed_sig_members),
+		cmocka_unit_test(test_doc_signed_form_is_what_the_signature_covers),
+		cmocka_unit_test(test_doc_signed_form_refuses_other_spellings_and_appends_nothing),
+		cmocka_unit_test(test_doc_verify_bytes_rejects_changes_and_unsigned_versions),
 		cmocka_unit_test(test_doc_prepare_gives_a_uuid_and_drops_old_signatures),
 		cmocka_unit_test(test_doc_prepare_refuses_bad_input),
 		cmocka_unit_test(test_doc_validate_names_the_document_and_field),
