@@ -9,6 +9,7 @@
 
 #include "doc.h"
 #include "json.h"
+#include "oidset.h"
 #include "trust.h"
 
 /* One version of a roster document, as read from the history. */
@@ -113,44 +114,10 @@ int64_t sanshe_utc_ms(const char *text)
 
 /* ---- reading the history ---- */
 
-typedef struct oidset {
-	git_oid *ids;
-	size_t n, cap; /* open addressing, cap a power of two */
-} oidset;
-
-/* Add `id`: 1 when it was new, 0 when there, <0 on failure. */
-static int oidset_add(oidset *s, const git_oid *id)
-{
-	size_t i;
-
-	if (2 * (s->n + 1) > s->cap) {
-		oidset grown = { NULL, 0, s->cap ? 2 * s->cap : 256 };
-
-		if (!(grown.ids = calloc(grown.cap, sizeof(git_oid))))
-			return no_memory();
-		for (i = 0; i < s->cap; i++)
-			if (!git_oid_is_zero(&s->ids[i]))
-				oidset_add(&grown, &s->ids[i]);
-		free(s->ids);
-		*s = grown;
-	}
-	for (i = (size_t)id->id[0] << 8 | id->id[1];; i++) {
-		git_oid *slot = &s->ids[i & (s->cap - 1)];
-
-		if (git_oid_is_zero(slot)) {
-			git_oid_cpy(slot, id);
-			s->n++;
-			return 1;
-		}
-		if (git_oid_equal(slot, id))
-			return 0;
-	}
-}
-
 typedef struct reader {
 	sanshe_trust *trust;
 	git_repository *repo;
-	oidset trees, blobs;
+	sanshe_oidset trees, blobs;
 	int founding;
 } reader;
 
@@ -161,7 +128,7 @@ static int add_version(reader *r, const git_oid *blob)
 	version *v;
 	int err;
 
-	if ((err = oidset_add(&r->blobs, blob)) <= 0)
+	if ((err = sanshe_oidset_add(&r->blobs, blob)) <= 0)
 		return err;
 	if (t->n_versions == t->cap_versions) {
 		size_t cap = t->cap_versions ? 2 * t->cap_versions : 64;
@@ -200,7 +167,7 @@ static int read_folder(reader *r, const git_tree *tree, const char *type)
 
 	if (!folder || git_tree_entry_type(folder) != GIT_OBJECT_TREE)
 		return 0;
-	if ((err = oidset_add(&r->trees, git_tree_entry_id(folder))) <= 0)
+	if ((err = sanshe_oidset_add(&r->trees, git_tree_entry_id(folder))) <= 0)
 		return err;
 	err = 0;
 	if (git_tree_lookup(&top, r->repo, git_tree_entry_id(folder)) != 0)
@@ -212,7 +179,7 @@ static int read_folder(reader *r, const git_tree *tree, const char *type)
 
 		if (git_tree_entry_type(shard) != GIT_OBJECT_TREE)
 			continue; /* verify reports misplaced files */
-		if ((err = oidset_add(&r->trees, git_tree_entry_id(shard))) == 0)
+		if ((err = sanshe_oidset_add(&r->trees, git_tree_entry_id(shard))) == 0)
 			continue;
 		if (err < 0)
 			break;
@@ -617,7 +584,7 @@ static int build(sanshe_trust *t)
 
 int sanshe_trust_load(sanshe_trust **out, sanshe_store *store, const git_oid *head)
 {
-	reader r = { NULL, sanshe_store_repository(store), { NULL, 0, 0 }, { NULL, 0, 0 }, 0 };
+	reader r = { NULL, sanshe_store_repository(store), SANSHE_OIDSET_INIT, SANSHE_OIDSET_INIT, 0 };
 	git_oid tip;
 	int err;
 
@@ -636,8 +603,8 @@ int sanshe_trust_load(sanshe_trust **out, sanshe_store *store, const git_oid *he
 	if (!err && (err = check_signatures(r.trust)) == 0)
 		err = build(r.trust);
 done:
-	free(r.trees.ids);
-	free(r.blobs.ids);
+	sanshe_oidset_dispose(&r.trees);
+	sanshe_oidset_dispose(&r.blobs);
 	if (err)
 		sanshe_trust_free(r.trust);
 	else

@@ -10,6 +10,7 @@
 #include "json.h"
 #include "merge.h"
 #include "node.h"
+#include "oidset.h"
 #include "verify_int.h"
 
 /* Sequence numbers: space (8 bits), commit (32), item in the commit (24). */
@@ -33,8 +34,7 @@ typedef struct walker {
 	git_oid since;
 	int has_since;
 	/* blobs checked in this space */
-	git_oid *seen;
-	size_t n_seen, cap_seen;
+	sanshe_oidset seen;
 } walker;
 
 static int no_memory(void)
@@ -47,47 +47,6 @@ static int git_fail(const char *what)
 	const git_error *e = git_error_last();
 
 	return sanshe_error_set(SANSHE_EIO, "%s: %s", what, e ? e->message : _("unknown error"));
-}
-
-/* ---- blobs already checked (open addressing) ---- */
-
-static int seen_add(walker *w, const git_oid *id)
-{
-	size_t i;
-
-	if (2 * (w->n_seen + 1) > w->cap_seen) {
-		size_t cap = w->cap_seen ? 2 * w->cap_seen : 4096;
-		git_oid *grown = calloc(cap, sizeof(*grown)), *old = w->seen;
-		size_t old_cap = w->cap_seen;
-
-		if (!grown)
-			return no_memory();
-		w->seen = grown;
-		w->cap_seen = cap;
-		w->n_seen = 0;
-		for (i = 0; i < old_cap; i++)
-			if (!git_oid_is_zero(&old[i]))
-				seen_add(w, &old[i]);
-		free(old);
-	}
-	for (i = ((size_t)id->id[0] << 16 | (size_t)id->id[1] << 8 | id->id[2]);; i++) {
-		git_oid *slot = &w->seen[i & (w->cap_seen - 1)];
-
-		if (git_oid_is_zero(slot)) {
-			git_oid_cpy(slot, id);
-			w->n_seen++;
-			return 1;
-		}
-		if (git_oid_equal(slot, id))
-			return 0;
-	}
-}
-
-static void seen_clear(walker *w)
-{
-	if (w->seen)
-		memset(w->seen, 0, w->cap_seen * sizeof(*w->seen));
-	w->n_seen = 0;
 }
 
 /* ---- findings found by the walker itself ---- */
@@ -170,7 +129,7 @@ static int queue_version(walker *w, const git_oid *blob_id, const sanshe_type *t
 	vjob *job;
 	int err;
 
-	if ((err = seen_add(w, blob_id)) <= 0)
+	if ((err = sanshe_oidset_add(&w->seen, blob_id)) <= 0)
 		return err;
 	if (!(job = calloc(1, sizeof(*job))))
 		return no_memory();
@@ -506,7 +465,7 @@ static int walk_space(walker *w, const git_oid *head)
 	size_t n = 0;
 	int err;
 
-	seen_clear(w);
+	sanshe_oidset_clear(&w->seen);
 	w->commit_no = 1;
 	if ((err = sanshe_vtrees_forget(w->trees)) != 0)
 		return err;
@@ -783,6 +742,6 @@ done:
 	for (size_t i = 0; i < spaces.n; i++)
 		free(spaces.names[i]);
 	free(spaces.names);
-	free(w.seen);
+	sanshe_oidset_dispose(&w.seen);
 	return err;
 }
