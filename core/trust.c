@@ -716,10 +716,21 @@ static int standing(const sanshe_trust *t, const member *m, const unsigned char 
 			cJSON_GetObjectItemCaseSensitive(revoked, "reason"));
 	}
 	day_text(when, at_ms);
-	if (memcmp(now->pk, pk, SANSHE_KEY_PUBLIC_BYTES) != 0)
+	if (memcmp(now->pk, pk, SANSHE_KEY_PUBLIC_BYTES) != 0) {
+		int earlier = 0; /* a version in force before `now` had this key */
+
+		for (size_t i = 0; i < m->n && m->v[i] != now; i++)
+			earlier |= m->v[i] != unseen &&
+				   memcmp(m->v[i]->pk, pk, SANSHE_KEY_PUBLIC_BYTES) == 0;
+		if (!earlier)
+			return sanshe_error_set(SANSHE_EINVALID,
+						_("key %s was not yet the key of %s at %s (that was "
+						  "%s)"),
+						out->fingerprint, out->name, when, now->fingerprint);
 		return sanshe_error_set(SANSHE_EINVALID,
 					_("key %s of %s had been replaced by %s before %s"),
 					out->fingerprint, out->name, now->fingerprint, when);
+	}
 	if (now->valid_from < 0 || at_ms < (uint64_t)now->valid_from)
 		return sanshe_error_set(SANSHE_EINVALID, _("%s could sign only from %s, not at %s"),
 					out->name,

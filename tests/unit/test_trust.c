@@ -243,6 +243,7 @@ static void test_trust_replaced_key_signs_only_before_its_replacement(void **sta
 	assert_int_equal(signer(f, new, 4 * HOUR, &who), 0);
 	assert_string_equal(who.member, "li");
 	assert_int_equal(signer(f, new, 2 * HOUR, &who), SANSHE_EINVALID); /* not its key yet */
+	assert_non_null(strstr(sanshe_error_last(), "not yet the key of Li Na"));
 	sanshe_key_free(old);
 	sanshe_key_free(new);
 }
