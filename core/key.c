@@ -341,3 +341,23 @@ int sanshe_key_parse_openssh(unsigned char pk[SANSHE_KEY_PUBLIC_BYTES],
 		return err;
 	return 0;
 }
+
+int sanshe_key_x25519_public(unsigned char out[SANSHE_KEY_X25519_BYTES],
+			     const unsigned char pk[SANSHE_KEY_PUBLIC_BYTES])
+{
+	if (crypto_sign_ed25519_pk_to_curve25519(out, pk) != 0) {
+		sodium_memzero(out, SANSHE_KEY_X25519_BYTES);
+		return sanshe_error_set(SANSHE_EINVALID, "%s",
+					_("this public key has no X25519 form: not a usable key"));
+	}
+	return 0;
+}
+
+int sanshe_key_x25519_secret(const sanshe_key *key, unsigned char out[SANSHE_KEY_X25519_BYTES])
+{
+	if (!key->sk)
+		return sanshe_error_set(SANSHE_EINVALID, _("key '%s' is locked"), key->name);
+	if (crypto_sign_ed25519_sk_to_curve25519(out, key->sk) != 0)
+		return sanshe_error_set(SANSHE_EINVALID, _("key '%s' has no X25519 form"), key->name);
+	return 0;
+}

@@ -99,6 +99,23 @@ int sanshe_key_verify(const unsigned char pk[SANSHE_KEY_PUBLIC_BYTES],
 		      const void *msg, size_t len)
 	__attribute__((warn_unused_result));
 
+/** Bytes of an X25519 key, public or secret. */
+#define SANSHE_KEY_X25519_BYTES 32
+
+/**
+ * The key's Ed25519 public key as X25519 (for sealed boxes and key
+ * exchange, DESIGN §6): 0, or SANSHE_EINVALID for a point that has none.
+ */
+int sanshe_key_x25519_public(unsigned char out[SANSHE_KEY_X25519_BYTES],
+			     const unsigned char pk[SANSHE_KEY_PUBLIC_BYTES]);
+
+/**
+ * The key's secret half as X25519, written into `out`, which the caller
+ * keeps in locked memory and wipes (sodium_memzero).  The key must be
+ * unlocked (SANSHE_EINVALID otherwise).
+ */
+int sanshe_key_x25519_secret(const sanshe_key *key, unsigned char out[SANSHE_KEY_X25519_BYTES]);
+
 /** Wipe and release a key.  NULL is fine. */
 void sanshe_key_free(sanshe_key *key);
 

@@ -637,6 +637,27 @@ static void test_kdf_limits_have_names(void **state)
 
 #define HOME_TEST(f) cmocka_unit_test_setup_teardown(f, home_setup, home_teardown)
 
+/* The X25519 halves of a key pair: the public one is the secret one's base point multiple. */
+static void test_key_x25519_halves_match(void **state)
+{
+	unsigned char pk[SANSHE_KEY_X25519_BYTES], sk[SANSHE_KEY_X25519_BYTES];
+	unsigned char derived[SANSHE_KEY_X25519_BYTES], other[SANSHE_KEY_X25519_BYTES];
+	sanshe_key *key = NULL, *second = NULL;
+
+	(void)state;
+	assert_int_equal(sanshe_key_generate(&key, "x"), 0);
+	assert_int_equal(sanshe_key_generate(&second, "y"), 0);
+	assert_int_equal(sanshe_key_x25519_public(pk, sanshe_key_public(key)), 0);
+	assert_int_equal(sanshe_key_x25519_secret(key, sk), 0);
+	assert_int_equal(crypto_scalarmult_base(derived, sk), 0);
+	assert_memory_equal(derived, pk, sizeof(pk));
+	assert_int_equal(sanshe_key_x25519_public(other, sanshe_key_public(second)), 0);
+	assert_memory_not_equal(other, pk, sizeof(pk));
+	sodium_memzero(sk, sizeof(sk));
+	sanshe_key_free(key);
+	sanshe_key_free(second);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -669,6 +690,7 @@ int main(void)
 		HOME_TEST(test_key_first_key_made_is_the_default),
 		HOME_TEST(test_key_default_without_file_is_the_oldest_key),
 		cmocka_unit_test(test_kdf_limits_have_names),
+		cmocka_unit_test(test_key_x25519_halves_match),
 	};
 
 	if (sanshe_kdf_limits_named(&fast, "interactive") != 0)
