@@ -22,11 +22,13 @@ int cmd_ls(int argc, char **argv);
 int cmd_member(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_org(int argc, char **argv);
+int cmd_peer(int argc, char **argv);
 int cmd_put(int argc, char **argv);
 int cmd_quarantine(int argc, char **argv);
 int cmd_resolve(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
@@ -287,6 +289,20 @@ static const struct cli_command commands[] = {
 	     "      --parent chengguan --reader tongxin\n"
 	     "  sanshe org readers huiming --add-role auditor\n"
 	     "  sanshe org list\n") },
+	{ "peer", cmd_peer, N_("name the other nodes this node meets"),
+	  N_("usage: sanshe peer add NAME URL [--key FINGERPRINT]\n"
+	     "       sanshe peer list [--json]\n"
+	     "       sanshe peer rm NAME\n"
+	     "\n"
+	     "Peers are the other nodes this node syncs with, by a name of your\n"
+	     "choice: 'sanshe sync NAME' then stands for 'sanshe sync URL'.  URL is\n"
+	     "the path of the other node's repository (a shared folder, a USB\n"
+	     "stick); --key keeps the fingerprint of the key expected of it.\n"
+	     "Peers are settings of this repository, never part of its history.\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe peer add street /mnt/share/street-office\n"
+	     "  sanshe peer list\n") },
 	{ "put", cmd_put, N_("sign a record and save it in the repository"),
 	  N_("usage: sanshe put [FILE|-] [--key NAME]\n"
 	     "\n"
@@ -406,6 +422,28 @@ static const struct cli_command commands[] = {
 	     "\n"
 	     "example:\n"
 	     "  sanshe status\n") },
+	{ "sync", cmd_sync, N_("meet another node: take, verify and merge its records, and give it ours"),
+	  N_("usage: sanshe sync PEER [--space S]... [--key NAME] [--json]\n"
+	     "\n"
+	     "PEER is the path of another node's repository (a shared folder, a\n"
+	     "USB stick) or the name of a peer ('sanshe peer add').  Both nodes\n"
+	     "must belong to the same federation.  For each space the other node\n"
+	     "has and you may read (the roster first, then common, then the\n"
+	     "organizations'), its history is taken, checked as 'sanshe verify'\n"
+	     "checks it, and merged into yours, as 'sanshe merge' does; history\n"
+	     "that fails is refused whole, and history signed by a revoked key waits\n"
+	     "in quarantine.  Then each space the other node holds is brought\n"
+	     "forward to the merged head, so that both nodes end with the same\n"
+	     "heads.  Over the network and by sealed bundle: later versions.\n"
+	     "\n"
+	     "options:\n"
+	     "  --space S   only space S (repeatable)\n"
+	     "  --key NAME  sign merge commits with this key\n"
+	     "  --json      print {peer, spaces: [{space, received, sent, conflicts,\n"
+	     "              quarantine}], conflicts, quarantined}\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe sync /media/usb/street-office\n") },
 	{ "validate", cmd_validate, N_("check a record against the schema of its type"),
 	  N_("usage: sanshe validate FILE [--type TYPE] [--json]\n"
 	     "\n"

@@ -160,14 +160,20 @@ int cli_merge_run(merging *mg)
 		return err;
 	err = sanshe_store_head(mg->store, mg->space, &head);
 	has_head = err == 0;
-	if (err && err != SANSHE_ENOTFOUND) {
+	if (err && err != SANSHE_ENOTFOUND)
 		return err;
-	}
 	if (has_head && (git_oid_equal(&head, &mg->theirs) ||
 			 git_graph_descendant_of(repo, &head, &mg->theirs) == 1)) {
 		mg->outcome = "up to date";
 		return 0;
 	}
+	if (!mg->accept_revoked && (err = hold_revoked(mg, has_head ? &head : NULL)) != 0)
+		return err;
+	if (mg->held_commits)
+		return 0;
+	if ((err = verify_incoming(mg, has_head ? &head : NULL)) != 0)
+		return err;
+	/* checked like any incoming history: its merge commit is someone's too */
 	if (has_head && same_merge(mg, &head)) {
 		if (git_oid_cmp(&mg->theirs, &head) < 0) {
 			snprintf(message, sizeof(message), "merge %s: the same merge", mg->ref);
@@ -178,12 +184,6 @@ int cli_merge_run(merging *mg)
 		}
 		return err;
 	}
-	if (!mg->accept_revoked && (err = hold_revoked(mg, has_head ? &head : NULL)) != 0)
-		return err;
-	if (mg->held_commits)
-		return 0;
-	if ((err = verify_incoming(mg, has_head ? &head : NULL)) != 0)
-		return err;
 	if (!has_head || git_graph_descendant_of(repo, &mg->theirs, &head) == 1) {
 		snprintf(message, sizeof(message), "merge %s: fast-forward", mg->ref);
 		err = sanshe_store_move(mg->store, mg->space, has_head ? &head : NULL, &mg->theirs,

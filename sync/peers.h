@@ -1,0 +1,66 @@
+/*
+ * Peers (DESIGN §8): the other nodes a node meets, by name, and the
+ * plumbing of meeting one whose repository is a path (a shared folder, a
+ * USB stick): fetching a space's history into refs/sanshe/peers/<peer>/,
+ * and telling that both nodes belong to the same federation.
+ *
+ * Peers are local settings, kept in the repository's config (never in a
+ * commit): sanshe-peer.<name>.url and sanshe-peer.<name>.key.
+ */
+#ifndef SANSHE_PEERS_H
+#define SANSHE_PEERS_H
+
+#include <git2.h>
+#include <stddef.h>
+
+#include "store.h"
+
+/** Longest peer name, with its NUL. */
+#define SANSHE_PEER_NAME_MAX 64
+
+/** Is `name` a peer name: 1 to 63 letters, digits, '.', '_' or '-', not starting with '.' or '-'? */
+int sanshe_peers_name_valid(const char *name);
+
+/**
+ * Remember the peer `name` at `url` (a path to another node; its absolute
+ * form is kept), with the key fingerprint `key` expected of it (may be
+ * NULL).  SANSHE_EEXISTS when the name is taken; SANSHE_EINVALID naming a
+ * bad name, a URL that is not a node or a bad fingerprint.
+ */
+int sanshe_peers_add(sanshe_store *store, const char *name, const char *url, const char *key);
+
+/** Forget the peer `name` (SANSHE_ENOTFOUND naming it). */
+int sanshe_peers_remove(sanshe_store *store, const char *name);
+
+/** Each peer, by name: its URL and its key (NULL when none). */
+int sanshe_peers_each(sanshe_store *store,
+		      int (*cb)(const char *name, const char *url, const char *key, void *payload),
+		      void *payload);
+
+/**
+ * What `arg` names: a peer's name, or a path to another node.  `url`
+ * receives the node's absolute path, `label` the name its refs go under
+ * (the peer's name, or the path's last part made safe).  Kinds of peer
+ * this version does not reach (tcp://, a bundle file) are refused with a
+ * clear message.
+ */
+int sanshe_peers_resolve(sanshe_store *store, const char *arg, char *url, size_t size,
+			 char label[SANSHE_PEER_NAME_MAX]);
+
+/** The last part of `path`, made safe for a ref name, in `label`. */
+int sanshe_peers_label_of(const char *path, char label[SANSHE_PEER_NAME_MAX]);
+
+/**
+ * Fetch the head of `space` of the node at `from` into `ref` of `store`
+ * (forced: it tracks the peer).  The objects are copied, no space moves.
+ */
+int sanshe_peers_fetch(sanshe_store *store, const char *from, const char *space, const char *ref);
+
+/**
+ * Do both nodes descend from the same founding (the root of their trust
+ * spaces' first-parent lines)?  0, or SANSHE_EINVALID: "'<path>' is a node
+ * of another federation".
+ */
+int sanshe_peers_same_federation(sanshe_store *ours, sanshe_store *theirs, const char *path);
+
+#endif
