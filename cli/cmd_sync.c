@@ -35,6 +35,8 @@ typedef struct syncing {
 	space_run spaces[MAX_SPACES];
 	size_t n_spaces;
 	int json;
+	sanshe_trust *trust;  /* who may read what, for the peer's spaces */
+	size_t not_readable;  /* the peer's spaces this member may not read */
 } syncing;
 
 static int wanted(const syncing *s, const char *space)
@@ -68,6 +70,11 @@ static int note_space(const char *space, const git_oid *head, void *payload)
 	(void)head;
 	if (!wanted(s, space))
 		return 0;
+	if (s->trust &&
+	    !sanshe_trust_may_read(s->trust, s->w.member.roles, s->w.member.org, space)) {
+		s->not_readable++; /* an organization's case files this member may not receive */
+		return 0;
+	}
 	for (size_t i = 0; i < s->n_spaces; i++)
 		if (strcmp(s->spaces[i].name, space) == 0)
 			return 0;
@@ -141,13 +148,25 @@ static int run_sync(syncing *s)
 {
 	int err;
 
-	if ((err = sanshe_peers_same_federation(s->store, s->peer, s->peer_path)) != 0 ||
-	    (err = sanshe_store_spaces(s->peer, note_space, s)) != 0 ||
-	    (err = sanshe_store_spaces(s->store, note_space, s)) != 0)
+	if ((err = sanshe_peers_same_federation(s->store, s->peer, s->peer_path)) != 0)
+		return err;
+	/* the roster first: who may read what is judged by the roster it brings */
+	if (wanted(s, "trust")) {
+		snprintf(s->spaces[s->n_spaces++].name, SANSHE_SPACE_MAX, "trust");
+		if ((err = pull(s, &s->spaces[0])) != 0)
+			return err;
+	}
+	if ((err = sanshe_trust_load(&s->trust, s->store, NULL)) != 0)
+		return err;
+	err = sanshe_store_spaces(s->peer, note_space, s);
+	sanshe_trust_free(s->trust);
+	s->trust = NULL;
+	if (err || (err = sanshe_store_spaces(s->store, note_space, s)) != 0)
 		return err;
 	qsort(s->spaces, s->n_spaces, sizeof(*s->spaces), by_rank);
 	for (size_t i = 0; !err && i < s->n_spaces; i++)
-		err = pull(s, &s->spaces[i]);
+		if (strcmp(s->spaces[i].name, "trust") != 0)
+			err = pull(s, &s->spaces[i]);
 	for (size_t i = 0; !err && i < s->n_spaces; i++)
 		err = push(s, &s->spaces[i]);
 	return err;
@@ -183,6 +202,7 @@ static int report(const syncing *s)
 		}
 		cJSON_AddNumberToObject(o, "conflicts", (double)conflicts);
 		cJSON_AddNumberToObject(o, "quarantined", (double)held);
+		cJSON_AddNumberToObject(o, "not_readable", (double)s->not_readable);
 		rc = cli_print_json(o);
 		cJSON_Delete(o);
 		return rc ? rc : held ? EXIT_FAILURE : 0;
@@ -196,6 +216,10 @@ static int report(const syncing *s)
 	}
 	printf(_("synced with %s: %zu spaces, %zu new conflicts%s\n"), s->peer_path, s->n_spaces,
 	       conflicts, conflicts ? _(" (see sanshe conflicts)") : "");
+	if (s->not_readable)
+		printf(_("%zu space(s) of the other node not taken: your organization may not read "
+			 "them\n"),
+		       s->not_readable);
 	if (held) {
 		fprintf(stderr, _("sanshe: %zu space(s) held in quarantine: see sanshe quarantine\n"),
 			held);

@@ -114,6 +114,22 @@ expect_ok "history that fails verification is refused; nothing changes on either
 	heads "$SCRATCH/bad" | cmp - b
 '
 
+expect_ok "an organization's case files reach only the nodes allowed to read them" '
+	sanshe -C "$A" org add 惠民社区居委会 --kind community --id huiming --key wang-li >/dev/null
+	sanshe key new hm >/dev/null 2>&1
+	sanshe -C "$A" member add --name "He Min" --org huiming --role social-worker --public-key "$SANSHE_HOME/keys/hm.pub" --valid-from 2020-01-01T00:00:00Z --key wang-li >/dev/null
+	case_json c-huiming
+	sanshe -C "$A" put "$SCRATCH/c-huiming.json" --key hm >/dev/null
+	git -C "$A" rev-parse --verify -q refs/heads/org/huiming >/dev/null
+	status_is 0 sanshe -C "$C" sync "$A" --key wang-li
+	grep -q "1 space(s) of the other node not taken" out
+	not git -C "$C" rev-parse --verify -q refs/heads/org/huiming
+	sanshe -C "$A" org readers huiming --add tongxin --key wang-li >/dev/null
+	status_is 0 sanshe -C "$C" sync "$A" --key wang-li
+	git -C "$C" rev-parse --verify -q refs/heads/org/huiming >/dev/null
+	sanshe -C "$C" get case/c-huiming >/dev/null
+'
+
 expect_ok "peers this version does not reach are named plainly" '
 	status_is 1 sanshe -C "$A" sync tcp://127.0.0.1:7150
 	one_line err
