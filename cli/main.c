@@ -11,6 +11,7 @@
 
 int cmd_canon(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_clone(int argc, char **argv);
 int cmd_conflicts(int argc, char **argv);
 int cmd_edit(int argc, char **argv);
 int cmd_export(int argc, char **argv);
@@ -62,6 +63,21 @@ static const struct cli_command commands[] = {
 	     "\n"
 	     "example:\n"
 	     "  sanshe check case.signed.json\n") },
+	{ "clone", cmd_clone, N_("make a new node from an existing one, checking who founded it"),
+	  N_("usage: sanshe clone PEER DIR --expect FINGERPRINT [--key NAME]\n"
+	     "\n"
+	     "Make a new node in DIR (which must not exist) from the node whose\n"
+	     "repository is at the path PEER, once that node shows it was founded by\n"
+	     "the key FINGERPRINT: the federation's founding admin gives it to you\n"
+	     "out of band (on paper, by phone), so that a stranger's node is not\n"
+	     "taken for the federation.  The new node takes the roster and the\n"
+	     "common space, and the organizations' spaces that the member of your\n"
+	     "key (--key, or the home's default; only its public half is read) may\n"
+	     "read; every commit is verified first.  A new office becomes a writer\n"
+	     "once an admin adds its members.\n"
+	     "\n"
+	     "example:\n"
+	     "  sanshe clone /media/usb/agency street-office --expect SHA256:qZ4L…\n") },
 	{ "conflicts", cmd_conflicts, N_("list the conflicts waiting to be settled"),
 	  N_("usage: sanshe conflicts [<type>/<id>] [--space S] [--json]\n"
 	     "\n"

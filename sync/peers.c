@@ -22,10 +22,10 @@ int sanshe_peers_name_valid(const char *name)
 {
 	size_t n = strlen(name);
 
-	if (!n || n >= SANSHE_PEER_NAME_MAX || name[0] == '.' || name[0] == '-')
+	if (!n || n >= SANSHE_PEER_NAME_MAX || name[0] == '-')
 		return 0;
 	for (size_t i = 0; i < n; i++)
-		if (!strchr("._-", name[i]) && !(name[i] >= 'a' && name[i] <= 'z') &&
+		if (!strchr("_-", name[i]) && !(name[i] >= 'a' && name[i] <= 'z') &&
 		    !(name[i] >= 'A' && name[i] <= 'Z') && !(name[i] >= '0' && name[i] <= '9'))
 			return 0;
 	return 1;
@@ -35,8 +35,8 @@ static int name_check(const char *name)
 {
 	if (!sanshe_peers_name_valid(name))
 		return sanshe_error_set(SANSHE_EINVALID,
-					_("'%s' cannot be a peer name: 1 to 63 letters, digits, '.', "
-					  "'_' or '-', starting with a letter or digit"),
+					_("'%s' cannot be a peer name: 1 to 63 letters, digits, '_' "
+					  "or '-', starting with a letter or digit"),
 					name);
 	return 0;
 }
@@ -171,15 +171,21 @@ int sanshe_peers_each(sanshe_store *store,
 
 	if ((err = open_config(store, &cfg)) != 0)
 		return err;
-	if (git_config_iterator_glob_new(&it, cfg, "^" SECTION "\\..*\\.url$") != 0) {
+	/* every entry, matched by hand: libgit2 1.5 leaks a regular expression's
+	 * match data on each entry a glob iterator does not match */
+	if (git_config_iterator_new(&it, cfg) != 0) {
 		git_config_free(cfg);
 		return git_fail(_("cannot read the peers"));
 	}
 	while (!err && git_config_next(&entry, it) == 0) {
-		const char *name = entry->name + strlen(SECTION) + 1;
-		size_t n = strlen(name) - 4; /* without ".url" */
+		size_t len = strlen(entry->name), pre = strlen(SECTION) + 1, n;
+		const char *name = entry->name + pre;
 
-		if (n >= SANSHE_PEER_NAME_MAX)
+		if (len <= pre + 4 || strncmp(entry->name, SECTION ".", pre) != 0 ||
+		    strcmp(entry->name + len - 4, ".url") != 0)
+			continue;
+		n = len - pre - 4; /* without ".url" */
+		if (n >= SANSHE_PEER_NAME_MAX || memchr(name, '.', n))
 			continue;
 		if (l.n == l.cap) {
 			size_t cap = l.cap ? 2 * l.cap : 8;
@@ -240,7 +246,7 @@ int sanshe_peers_resolve(sanshe_store *store, const char *arg, char *url, size_t
 	git_buf known = GIT_BUF_INIT;
 	int err, named = 0;
 
-	if (sanshe_peers_name_valid(arg) && !strchr(arg, '/')) {
+	if (store && sanshe_peers_name_valid(arg) && !strchr(arg, '/')) {
 		if ((err = open_config(store, &cfg)) != 0)
 			return err;
 		named = setting(cfg, arg, "url", &known);
@@ -266,12 +272,21 @@ int sanshe_peers_fetch(sanshe_store *store, const char *from, const char *space,
 	char spec[2 * SANSHE_PEER_NAME_MAX + 512];
 	char *specs[] = { spec };
 	git_strarray refspecs = { specs, 1 };
+	git_remote_create_options create;
 	int err = 0;
 
 	snprintf(spec, sizeof(spec), "+refs/heads/%s:%s", space, ref);
 	git_fetch_options_init(&opts, GIT_FETCH_OPTIONS_VERSION);
 	opts.update_fetchhead = 0;
-	if (git_remote_create_anonymous(&remote, sanshe_store_repository(store), from) != 0 ||
+	/*
+	 * An anonymous remote, without url.*.insteadOf: libgit2 1.5 reads those
+	 * through a regular expression whose match data it leaks on every
+	 * config entry that does not match.
+	 */
+	git_remote_create_options_init(&create, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	create.repository = sanshe_store_repository(store);
+	create.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	if (git_remote_create_with_opts(&remote, from, &create) != 0 ||
 	    git_remote_fetch(remote, &refspecs, &opts, NULL) != 0)
 		err = sanshe_error_set(SANSHE_EIO, _("cannot take space '%s' from '%s': %s"), space,
 				       from, git_error_last() ? git_error_last()->message : "");

@@ -18,7 +18,7 @@
 /** Longest peer name, with its NUL. */
 #define SANSHE_PEER_NAME_MAX 64
 
-/** Is `name` a peer name: 1 to 63 letters, digits, '.', '_' or '-', not starting with '.' or '-'? */
+/** Is `name` a peer name: 1 to 63 letters, digits, '_' or '-', not starting with '-'? */
 int sanshe_peers_name_valid(const char *name);
 
 /**
@@ -38,7 +38,8 @@ int sanshe_peers_each(sanshe_store *store,
 		      void *payload);
 
 /**
- * What `arg` names: a peer's name, or a path to another node.  `url`
+ * What `arg` names: a peer's name (of `store`; NULL: paths only), or a path
+ * to another node.  `url`
  * receives the node's absolute path, `label` the name its refs go under
  * (the peer's name, or the path's last part made safe).  Kinds of peer
  * this version does not reach (tcp://, a bundle file) are refused with a

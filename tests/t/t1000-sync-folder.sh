@@ -130,6 +130,21 @@ expect_ok "an organization's case files reach only the nodes allowed to read the
 	sanshe -C "$C" get case/c-huiming >/dev/null
 '
 
+expect_ok "clone: a new node from the agency's, once it shows the founder's key" '
+	fp=$(sanshe key show wang-li --json | python3 -c "import json,sys; print(json.load(sys.stdin)[\"fingerprint\"])")
+	status_is 1 sanshe clone "$A" "$SCRATCH/new" --expect SHA256:qZ4LDl4VgZdyJJRpHGh6G6EgLC4ETA04+qdKDsNYCpo
+	one_line err
+	grep -q "not SHA256:qZ4L" err
+	test ! -e "$SCRATCH/new"
+	status_is 2 sanshe clone "$A" "$SCRATCH/new"
+	status_is 0 sanshe clone "$A" "$SCRATCH/new" --expect "$fp"
+	grep -q "spaces trust common org/" out
+	for space in trust common org/tongxin; do test "$(git -C "$SCRATCH/new" rev-parse "$space")" = "$(git -C "$A" rev-parse "$space")"; done
+	status_is 0 sanshe -C "$SCRATCH/new" verify
+	status_is 1 sanshe clone "$A" "$SCRATCH/new" --expect "$fp"
+	ls "$SCRATCH" | grep -c cloning | grep -qx 0
+'
+
 expect_ok "peers this version does not reach are named plainly" '
 	status_is 1 sanshe -C "$A" sync tcp://127.0.0.1:7150
 	one_line err
