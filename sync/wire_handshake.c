@@ -46,6 +46,7 @@ struct sanshe_wire_handshake {
 static const char label_hello[] = "sanshe-wire-1 hello";
 static const char label_auth[] = "sanshe-wire-1 client_auth";
 static const char label_accept[] = "sanshe-wire-1 server_accept";
+static const char label_session[] = "sanshe-wire-1 session";
 static const char label_c2s[] = "sanshe-wire-1 client to server";
 static const char label_s2c[] = "sanshe-wire-1 server to client";
 
@@ -282,7 +283,7 @@ static void stream_keys(const sanshe_wire_handshake *hs, unsigned char c2s[32],
 	const unsigned char *a = hs->client ? hs->self_pk : hs->peer_pk;
 	const unsigned char *b = hs->client ? hs->peer_pk : hs->self_pk;
 
-	kdf(master, hs, label_accept, hs->ab, hs->aB, hs->Ab);
+	kdf(master, hs, label_session, hs->ab, hs->aB, hs->Ab);
 	crypto_generichash(c2s, 32, (const unsigned char *)label_c2s,
 			   sizeof(label_c2s), master, sizeof(master));
 	crypto_generichash(s2c, 32, (const unsigned char *)label_s2c,
