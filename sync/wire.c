@@ -137,6 +137,9 @@ static int session_new(sanshe_wire_session **out, int fd, const char *peer,
 	int flags;
 
 	*out = NULL;
+	if (opts && (opts->idle_ms <= 0 || opts->session_ms <= 0))
+		return sanshe_error_set(SANSHE_EINVALID,
+					_("the idle timeout and the session deadline must be positive"));
 	if (sodium_init() < 0)
 		return sanshe_error_set(SANSHE_ERROR, _("libsodium cannot start"));
 	s = sodium_malloc(sizeof(*s));

@@ -186,13 +186,15 @@ int sanshe_wire_frame_decode(sanshe_wire_stream *rx, const unsigned char *bytes,
 
 /** Limits of a session, in milliseconds. */
 typedef struct sanshe_wire_options {
-	int idle_ms;    /* longest wait for the peer on one read or write */
-	int session_ms; /* longest whole session, handshake included */
+	int idle_ms;    /* longest wait for the peer on one read or write (> 0) */
+	int session_ms; /* longest whole session, handshake included (> 0) */
 } sanshe_wire_options;
 
 #define SANSHE_WIRE_OPTIONS_INIT { 30 * 1000, 60 * 60 * 1000 }
 
-/** A session with one peer after the handshake (opaque). */
+/** A session with one peer after the handshake (opaque).  After any error
+ * of sanshe_wire_send or sanshe_wire_recv the connection is out of step:
+ * free the session and close the fd. */
 typedef struct sanshe_wire_session sanshe_wire_session;
 
 /**

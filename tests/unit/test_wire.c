@@ -463,6 +463,9 @@ static void test_wire_silent_server_stalls_the_handshake(void **state)
 			 SANSHE_EIO);
 	assert_null(s);
 	assert_string_equal(sanshe_error_last(), "peer 'quiet': peer stalled for 0.2 s; dropped");
+	opts.idle_ms = 0;
+	assert_int_equal(sanshe_wire_server(&s, fds[0], "slow", &opts, net, bob, NULL, NULL),
+			 SANSHE_EINVALID);
 	opts.idle_ms = 5000;
 	opts.session_ms = 300;
 	assert_int_equal(sanshe_wire_server(&s, fds[0], "slow", &opts, net, bob, NULL, NULL),
