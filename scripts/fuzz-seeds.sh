@@ -12,6 +12,11 @@
 #               patterns that backtrack without end
 #   OUT/sshsig  SSH signatures of fuzz_sshsig's message made by ssh-keygen
 #               (sha512 and sha256), one of them rewrapped at 76 columns
+#   OUT/frame   a first byte for each mode of fuzz_frame: a stream of
+#               frames (prefixes at and over the limit) and a round trip
+#               with and without a changed byte
+#   OUT/handshake  for each of the four messages: replaced by a message of
+#               the right length, and one byte of the genuine one changed
 #
 # Needs jq to take the test suite apart.  SANSHE_TESTDATA as in run-tests.sh.
 set -eu
@@ -26,7 +31,8 @@ command -v jq >/dev/null || {
 	exit 1
 }
 rm -rf "$out"
-mkdir -p "$out/json" "$out/doc" "$out/schema" "$out/sshsig"
+mkdir -p "$out/json" "$out/doc" "$out/schema" "$out/sshsig" "$out/frame" \
+	"$out/handshake"
 
 examples=$(find "$top/schemas/examples" -name '*.json' | sort)
 n=0
@@ -81,3 +87,20 @@ done
 	sed -n '$p' "$out/sshsig/ssh-keygen-sha512"
 } >"$out/sshsig/width-76"
 rm -rf "$keys"
+
+# Wire frames (tests/fuzz/fuzz_frame.c): mode byte, then its input.
+printf '\000\000\020\000\021' >"$out/frame/stream-at-limit"
+printf '\000\000\020\000\022' >"$out/frame/stream-over-limit"
+printf '\000\000\000\000\021%017d' 0 >"$out/frame/stream-empty-frame"
+printf '\001\000\000\000case c-17: home visit' >"$out/frame/round-trip"
+printf '\001\000\011\001case c-17: home visit' >"$out/frame/round-trip-changed"
+
+# The handshake (tests/fuzz/fuzz_handshake.c): message m replaced by bytes
+# of the right length, or its byte 9 (or 300) flipped.
+for m in 0 1 2 3; do
+	if [ $m -lt 2 ]; then n=64; else n=296; fi
+	{ printf "\\$(printf %03o $m)"; head -c $n /dev/zero; } >"$out/handshake/replace-$m"
+	printf "\\$(printf %03o $((128 + m)))\\000\\011\\001" >"$out/handshake/flip-$m"
+	printf "\\$(printf %03o $((128 + m)))\\001\\054\\200" >"$out/handshake/flip-late-$m"
+done
+printf '\200' >"$out/handshake/unspoiled"
