@@ -33,7 +33,6 @@
 typedef struct sealed {
 	FILE *fp;
 	crypto_generichash_state hash;
-	int eof; /* reading: the file ended before what was asked */
 } sealed;
 
 static int emit(sealed *s, const void *data, size_t len)
@@ -52,7 +51,6 @@ static int take(sealed *s, void *data, size_t len)
 	if (n != len) {
 		if (ferror(s->fp))
 			return sanshe_error_set_os(SANSHE_EIO, _("cannot read the sealed bundle"));
-		s->eof = 1;
 		return sanshe_error_set(SANSHE_EPARSE,
 					_("the sealed bundle is cut short (truncated)"));
 	}
@@ -156,7 +154,7 @@ int sanshe_bundle_seal_stream(FILE *in, FILE *out, const sanshe_key *sender,
 	unsigned char key[KEY_BYTES], msg[CONTEXT_LEN + HASH_BYTES];
 	unsigned char sig[SANSHE_KEY_SIGNATURE_BYTES];
 	unsigned char *plain = NULL, *cipher = NULL;
-	sealed s = { out, { { 0 } }, 0 };
+	sealed s = { out, { { 0 } } };
 	int err;
 
 	if (sodium_init() < 0)
@@ -328,7 +326,7 @@ int sanshe_bundle_open_stream(FILE *in, FILE *out, const sanshe_key *me,
 {
 	unsigned char key[KEY_BYTES];
 	unsigned char *plain = NULL, *cipher = NULL;
-	sealed s = { in, { { 0 } }, 0 };
+	sealed s = { in, { { 0 } } };
 	int err;
 
 	memset(sender, 0, SANSHE_KEY_PUBLIC_BYTES);

@@ -233,6 +233,28 @@ static void test_bundle_with_missing_prerequisite_is_refused_clearly(void **stat
 	free(second);
 }
 
+static void test_bundle_with_nothing_new_holds_an_empty_pack(void **state)
+{
+	fixture *f = *state;
+	sanshe_bundle_header h = SANSHE_BUNDLE_HEADER_INIT;
+	char *first = path_of(f, "first.bundle"), *empty = path_of(f, "empty.bundle");
+	git_oid heads[2];
+
+	write_bundle(f, first, NULL, 0);
+	assert_int_equal(sanshe_store_head(f->src, "common", &heads[0]), 0);
+	assert_int_equal(sanshe_store_head(f->src, "trust", &heads[1]), 0);
+	write_bundle(f, empty, heads, 2);
+	assert_int_equal(run("git -C '%s' bundle verify -q '%s' 2>/dev/null",
+			     sanshe_store_path(f->src), empty), 0);
+	read_bundle(f->dst, first, &h);
+	sanshe_bundle_header_dispose(&h);
+	read_bundle(f->dst, empty, &h);
+	expect_refs_of(f->src, &h);
+	sanshe_bundle_header_dispose(&h);
+	free(first);
+	free(empty);
+}
+
 static void test_bundle_made_by_git_is_read(void **state)
 {
 	fixture *f = *state;
@@ -551,6 +573,7 @@ int main(void)
 		T(test_bundle_read_gives_the_same_refs_and_objects_and_moves_none),
 		T(test_bundle_read_twice_is_harmless),
 		T(test_bundle_with_missing_prerequisite_is_refused_clearly),
+		T(test_bundle_with_nothing_new_holds_an_empty_pack),
 		T(test_bundle_made_by_git_is_read),
 		T(test_bundle_with_a_broken_pack_is_refused),
 		T(test_bundle_sealed_opens_for_each_recipient_only),
