@@ -10,6 +10,9 @@
 #   OUT/schema  "schema NUL instance": each type schema with its examples,
 #               each case of the JSON Schema Test Suite, and a few
 #               patterns that backtrack without end
+#   OUT/bundle  for fuzz_bundle: a bundle made by git (its header, mode 0),
+#               the start of a sealed bundle (mode 1), a few bytes to seal
+#               (mode 2)
 #   OUT/sshsig  SSH signatures of fuzz_sshsig's message made by ssh-keygen
 #               (sha512 and sha256), one of them rewrapped at 76 columns
 #   OUT/frame   a first byte for each mode of fuzz_frame: a stream of
@@ -32,7 +35,7 @@ command -v jq >/dev/null || {
 }
 rm -rf "$out"
 mkdir -p "$out/json" "$out/doc" "$out/schema" "$out/sshsig" "$out/frame" \
-	"$out/handshake"
+	"$out/handshake" "$out/bundle"
 
 examples=$(find "$top/schemas/examples" -name '*.json' | sort)
 n=0
@@ -104,3 +107,22 @@ for m in 0 1 2 3; do
 	printf "\\$(printf %03o $((128 + m)))\\001\\054\\200" >"$out/handshake/flip-late-$m"
 done
 printf '\200' >"$out/handshake/unspoiled"
+
+# Bundles for tests/fuzz/fuzz_bundle.c; the first byte picks the mode.
+repo=$(mktemp -d)
+git -C "$repo" init -q -b common
+printf '{"id":"c-1"}' >"$repo/c-1.json"
+git -C "$repo" add c-1.json
+git -C "$repo" -c user.name=fuzz -c user.email=fuzz@o1 commit -q -m one
+printf '{"id":"c-2"}' >"$repo/c-2.json"
+git -C "$repo" add c-2.json
+git -C "$repo" -c user.name=fuzz -c user.email=fuzz@o1 commit -q -m two
+git -C "$repo" bundle create -q "$repo/all.bundle" common 2>/dev/null
+git -C "$repo" bundle create -q "$repo/tip.bundle" HEAD~1..common 2>/dev/null
+for b in all tip; do
+	{ printf '\000'; cat "$repo/$b.bundle"; } >"$out/bundle/git-$b"
+done
+rm -rf "$repo"
+{ printf '\001SANSHE-BUNDLE 1\n'; head -c 32 /dev/zero; printf '\000\001'; } >"$out/bundle/sealed-start"
+printf '\002# v2 git bundle\n' >"$out/bundle/seal-header"
+printf '\002' >"$out/bundle/seal-nothing"
