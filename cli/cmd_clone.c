@@ -39,20 +39,11 @@ static int founder_of(sanshe_store *store, char fingerprint[SANSHE_KEY_FINGERPRI
 	git_repository *repo = sanshe_store_repository(store);
 	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
 	unsigned char pk[SANSHE_KEY_PUBLIC_BYTES];
-	git_commit *cur = NULL, *parent = NULL;
-	git_oid head, root;
+	git_oid root;
 	int err;
 
-	if ((err = sanshe_store_head(store, "trust", &head)) != 0)
+	if ((err = sanshe_trust_founding(store, NULL, &root)) != 0)
 		return err;
-	if (git_commit_lookup(&cur, repo, &head) != 0)
-		return sanshe_error_set(SANSHE_EIO, "%s", _("cannot read the other node's roster"));
-	while (git_commit_parentcount(cur) > 0 && git_commit_parent(&parent, cur, 0) == 0) {
-		git_commit_free(cur);
-		cur = parent;
-	}
-	git_oid_cpy(&root, git_commit_id(cur));
-	git_commit_free(cur);
 	if (git_commit_extract_signature(&sig, &data, repo, &root, NULL) != 0)
 		err = sanshe_error_set(SANSHE_EBADSIG, "%s",
 				       _("the other node's founding commit is not signed"));

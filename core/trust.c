@@ -116,6 +116,7 @@ int64_t sanshe_utc_ms(const char *text)
 
 typedef struct reader {
 	sanshe_trust *trust;
+	sanshe_store *store;
 	git_repository *repo;
 	sanshe_oidset trees, blobs;
 	int founding;
@@ -202,10 +203,18 @@ static int read_folder(reader *r, const git_tree *tree, const char *type)
 }
 
 /* The root of the first-parent line from `head`: the founding commit. */
-static int founding_root(git_repository *repo, const git_oid *head, git_oid *root)
+int sanshe_trust_founding(sanshe_store *store, const git_oid *head, git_oid *root)
 {
+	git_repository *repo = sanshe_store_repository(store);
 	git_commit *cur = NULL, *parent = NULL;
+	git_oid tip;
+	int err;
 
+	if (!head) {
+		if ((err = sanshe_store_head(store, "trust", &tip)) != 0)
+			return err;
+		head = &tip;
+	}
 	if (git_commit_lookup(&cur, repo, head) != 0)
 		return sanshe_error_set(SANSHE_EIO, _("cannot read trust commit %s: %s"),
 					git_oid_tostr_s(head), git_error_last()->message);
@@ -247,7 +256,7 @@ static int read_history(reader *r, const git_oid *head)
 	git_oid id, root;
 	int err, rc = 0;
 
-	if ((err = founding_root(r->repo, head, &root)) != 0)
+	if ((err = sanshe_trust_founding(r->store, head, &root)) != 0)
 		return err;
 	r->founding = 1;
 	err = read_commit(r, &root);
@@ -584,7 +593,8 @@ static int build(sanshe_trust *t)
 
 int sanshe_trust_load(sanshe_trust **out, sanshe_store *store, const git_oid *head)
 {
-	reader r = { NULL, sanshe_store_repository(store), SANSHE_OIDSET_INIT, SANSHE_OIDSET_INIT, 0 };
+	reader r = { NULL, store, sanshe_store_repository(store), SANSHE_OIDSET_INIT,
+		     SANSHE_OIDSET_INIT, 0 };
 	git_oid tip;
 	int err;
 

@@ -106,6 +106,13 @@ int sanshe_trust_load(sanshe_trust **out, sanshe_store *store, const git_oid *he
 void sanshe_trust_free(sanshe_trust *trust);
 
 /**
+ * The founding commit of the federation as `store` knows it: the root of
+ * the first-parent line of its trust space (from `head`, NULL: the space's
+ * head).  Two nodes of one federation have the same.
+ */
+int sanshe_trust_founding(sanshe_store *store, const git_oid *head, git_oid *root);
+
+/**
  * Who signed with `pk` at `at_ms` (ms since the epoch), and may they sign
  * then?  0 with `*out` filled: a member in good standing at that time.
  * Otherwise a clear message and `*out` filled as far as known:

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "peers.h"
+#include "trust.h"
 
 #define SECTION "sanshe-peer"
 
@@ -294,40 +295,15 @@ int sanshe_peers_fetch(sanshe_store *store, const char *from, const char *space,
 	return err;
 }
 
-/* The root of the trust space's first-parent line: the founding commit. */
-static int founding(sanshe_store *store, git_oid *out)
-{
-	git_repository *repo = sanshe_store_repository(store);
-	git_commit *cur = NULL, *parent = NULL;
-	git_oid head;
-	int err;
-
-	if ((err = sanshe_store_head(store, "trust", &head)) != 0)
-		return err;
-	if (git_commit_lookup(&cur, repo, &head) != 0)
-		return git_fail(_("cannot read the trust space"));
-	while (git_commit_parentcount(cur) > 0) {
-		if (git_commit_parent(&parent, cur, 0) != 0) {
-			git_commit_free(cur);
-			return git_fail(_("cannot read the trust space"));
-		}
-		git_commit_free(cur);
-		cur = parent;
-	}
-	git_oid_cpy(out, git_commit_id(cur));
-	git_commit_free(cur);
-	return 0;
-}
-
 int sanshe_peers_same_federation(sanshe_store *ours, sanshe_store *theirs, const char *path)
 {
 	char mine[GIT_OID_HEXSZ + 1], other[GIT_OID_HEXSZ + 1];
 	git_oid a, b;
 	int err;
 
-	if ((err = founding(ours, &a)) != 0)
+	if ((err = sanshe_trust_founding(ours, NULL, &a)) != 0)
 		return err;
-	if ((err = founding(theirs, &b)) != 0)
+	if ((err = sanshe_trust_founding(theirs, NULL, &b)) != 0)
 		return sanshe_error_prefix(_("'%s'"), path);
 	if (!git_oid_equal(&a, &b))
 		return sanshe_error_set(SANSHE_EINVALID,
