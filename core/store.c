@@ -579,3 +579,10 @@ done:
 	sanshe_buf_dispose(&path);
 	return err;
 }
+
+int sanshe_git_error(int code, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return sanshe_error_set(code, "%s: %s", what, e ? e->message : _("unknown error"));
+}

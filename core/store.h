@@ -218,6 +218,12 @@ int sanshe_change_merge(sanshe_change *change, const git_oid *theirs, const git_
 int sanshe_store_move(sanshe_store *store, const char *space, const git_oid *from,
 		      const git_oid *to, const char *message);
 
+/**
+ * Record libgit2's last error as `code` with the message "<what>: <libgit2's
+ * reason>", for callers that use libgit2 directly; returns `code`.
+ */
+int sanshe_git_error(int code, const char *what);
+
 /** Forget a change (objects already written stay unreferenced). NULL is fine. */
 void sanshe_change_free(sanshe_change *change);
 

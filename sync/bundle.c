@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "bundle.h"
+#include "store.h"
 #include "bundle_int.h"
 
 #define SIGNATURE_V2 "# v2 git bundle"
@@ -17,13 +18,6 @@
 #define COMMENT_MAX 200
 /* Bytes read from the file at a time when feeding the indexer. */
 #define READ_CHUNK (64 * 1024)
-
-static int git_fail(int code, const char *what)
-{
-	const git_error *e = git_error_last();
-
-	return sanshe_error_set(code, "%s: %s", what, e ? e->message : _("unknown error"));
-}
 
 /* ---- temporary files ---- */
 
@@ -250,14 +244,14 @@ static int plan(git_repository *repo, git_revwalk *walk, sanshe_buf *header,
 		if ((err = put_prerequisite(header, repo, &prerequisites[i])) != 0)
 			return err;
 		if (git_revwalk_hide(walk, &prerequisites[i]) != 0)
-			return git_fail(SANSHE_ERROR, _("cannot walk the history"));
+			return sanshe_git_error(SANSHE_ERROR, _("cannot walk the history"));
 	}
 	for (i = 0; i < refs_count; i++) {
 		if (git_reference_name_to_id(&id, repo, refs[i]) != 0)
 			return sanshe_error_set(SANSHE_ENOTFOUND, _("no ref '%s' in this repository"),
 						refs[i]);
 		if (git_revwalk_push(walk, &id) != 0)
-			return git_fail(SANSHE_ERROR, _("cannot walk the history"));
+			return sanshe_git_error(SANSHE_ERROR, _("cannot walk the history"));
 		git_oid_tostr(hex, sizeof(hex), &id);
 		if (sanshe_buf_printf(header, "%s %s\n", hex, refs[i]) != 0)
 			return SANSHE_ENOMEM;
@@ -281,14 +275,14 @@ int sanshe_bundle_write(git_repository *repo, const char *path, const char *cons
 	int err;
 
 	if (git_revwalk_new(&walk, repo) != 0 || git_packbuilder_new(&pb, repo) != 0) {
-		err = git_fail(SANSHE_ERROR, _("cannot start the pack"));
+		err = sanshe_git_error(SANSHE_ERROR, _("cannot start the pack"));
 		goto done;
 	}
 	err = plan(repo, walk, &header, refs, refs_count, prerequisites, prerequisites_count);
 	if (err != 0)
 		goto done;
 	if (git_packbuilder_insert_walk(pb, walk) != 0) {
-		err = git_fail(SANSHE_ERROR, _("cannot gather the objects of the bundle"));
+		err = sanshe_git_error(SANSHE_ERROR, _("cannot gather the objects of the bundle"));
 		goto done;
 	}
 	if ((err = sanshe_bundle__temp_open(path, &tmp, &fp)) != 0)
@@ -297,7 +291,7 @@ int sanshe_bundle_write(git_repository *repo, const char *path, const char *cons
 		err = sanshe_error_set_os(SANSHE_EIO, _("cannot write '%s'"), tmp.ptr);
 	else if (git_packbuilder_foreach(pb, write_pack_part, fp) != 0)
 		err = ferror(fp) ? sanshe_error_set_os(SANSHE_EIO, _("cannot write '%s'"), tmp.ptr)
-				 : git_fail(SANSHE_ERROR, _("cannot build the pack"));
+				 : sanshe_git_error(SANSHE_ERROR, _("cannot build the pack"));
 	err = sanshe_bundle__temp_finish(fp, tmp.ptr, path, err);
 done:
 	git_packbuilder_free(pb);
@@ -356,13 +350,13 @@ static int index_pack(git_repository *repo, git_odb *odb, FILE *fp, const char *
 	int err = 0;
 
 	if (git_indexer_options_init(&opts, GIT_INDEXER_OPTIONS_VERSION) != 0)
-		return git_fail(SANSHE_ERROR, _("cannot start the indexer"));
+		return sanshe_git_error(SANSHE_ERROR, _("cannot start the indexer"));
 	opts.verify = 1;
 	if (sanshe_buf_printf(&dir, "%sobjects/pack", git_repository_path(repo)) != 0)
 		return SANSHE_ENOMEM;
 	memset(&stats, 0, sizeof(stats));
 	if (git_indexer_new(&idx, dir.ptr, 0, odb, &opts) != 0) {
-		err = git_fail(SANSHE_EIO, _("cannot start the indexer"));
+		err = sanshe_git_error(SANSHE_EIO, _("cannot start the indexer"));
 		goto done;
 	}
 	if (git_indexer_append(idx, head->ptr + header_len, head->size - header_len, &stats) != 0)
@@ -377,10 +371,10 @@ static int index_pack(git_repository *repo, git_odb *odb, FILE *fp, const char *
 	if (git_indexer_commit(idx, &stats) != 0)
 		goto damaged;
 	if (git_odb_refresh(odb) != 0)
-		err = git_fail(SANSHE_EIO, _("cannot refresh the object database"));
+		err = sanshe_git_error(SANSHE_EIO, _("cannot refresh the object database"));
 	goto done;
 damaged:
-	err = git_fail(SANSHE_EPARSE, _("damaged pack"));
+	err = sanshe_git_error(SANSHE_EPARSE, _("damaged pack"));
 	sanshe_error_prefix("'%s'", path);
 done:
 	git_indexer_free(idx);
@@ -435,7 +429,7 @@ int sanshe_bundle_read(git_repository *repo, const char *path, sanshe_bundle_hea
 	if ((err = read_header(fp, path, &head, out)) != 0)
 		goto done;
 	if (git_repository_odb(&odb, repo) != 0) {
-		err = git_fail(SANSHE_EIO, _("cannot open the object database"));
+		err = sanshe_git_error(SANSHE_EIO, _("cannot open the object database"));
 		goto done;
 	}
 	if ((err = check_prerequisites(odb, out)) != 0)

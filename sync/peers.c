@@ -12,13 +12,6 @@
 
 #define SECTION "sanshe-peer"
 
-static int git_fail(const char *what)
-{
-	const git_error *e = git_error_last();
-
-	return sanshe_error_set(SANSHE_EIO, "%s: %s", what, e ? e->message : _("unknown error"));
-}
-
 int sanshe_peers_name_valid(const char *name)
 {
 	size_t n = strlen(name);
@@ -45,7 +38,7 @@ static int name_check(const char *name)
 static int open_config(sanshe_store *store, git_config **cfg)
 {
 	if (git_repository_config(cfg, sanshe_store_repository(store)) != 0)
-		return git_fail(_("cannot read the repository's settings"));
+		return sanshe_git_error(SANSHE_EIO, _("cannot read the repository's settings"));
 	return 0;
 }
 
@@ -112,12 +105,12 @@ int sanshe_peers_add(sanshe_store *store, const char *name, const char *url, con
 	}
 	snprintf(full, sizeof(full), SECTION ".%s.url", name);
 	if (git_config_set_string(cfg, full, path) != 0) {
-		err = git_fail(_("cannot save the peer"));
+		err = sanshe_git_error(SANSHE_EIO, _("cannot save the peer"));
 		goto done;
 	}
 	snprintf(full, sizeof(full), SECTION ".%s.key", name);
 	if (key && git_config_set_string(cfg, full, key) != 0)
-		err = git_fail(_("cannot save the peer"));
+		err = sanshe_git_error(SANSHE_EIO, _("cannot save the peer"));
 done:
 	git_buf_dispose(&had);
 	git_config_free(cfg);
@@ -140,7 +133,7 @@ int sanshe_peers_remove(sanshe_store *store, const char *name)
 	} else {
 		snprintf(section, sizeof(section), SECTION ".%s.url", name);
 		if (git_config_delete_entry(cfg, section) != 0)
-			err = git_fail(_("cannot forget the peer"));
+			err = sanshe_git_error(SANSHE_EIO, _("cannot forget the peer"));
 		snprintf(section, sizeof(section), SECTION ".%s.key", name);
 		git_config_delete_entry(cfg, section);
 		git_error_clear();
@@ -176,7 +169,7 @@ int sanshe_peers_each(sanshe_store *store,
 	 * match data on each entry a glob iterator does not match */
 	if (git_config_iterator_new(&it, cfg) != 0) {
 		git_config_free(cfg);
-		return git_fail(_("cannot read the peers"));
+		return sanshe_git_error(SANSHE_EIO, _("cannot read the peers"));
 	}
 	while (!err && git_config_next(&entry, it) == 0) {
 		size_t len = strlen(entry->name), pre = strlen(SECTION) + 1, n;

@@ -13,13 +13,6 @@
 
 #define PREFIX "refs/sanshe/quarantine/"
 
-static int git_fail(const char *what)
-{
-	const git_error *e = git_error_last();
-
-	return sanshe_error_set(SANSHE_EIO, "%s: %s", what, e ? e->message : _("unknown error"));
-}
-
 typedef struct scan {
 	git_repository *repo;
 	const sanshe_trust *trust;
@@ -85,7 +78,7 @@ static int judge_versions(scan *s, git_commit *c, int *held)
 	    (git_commit_parentcount(c) == 1 &&
 	     (git_commit_parent(&parent, c, 0) != 0 || git_commit_tree(&parent_tree, parent) != 0)) ||
 	    git_diff_tree_to_tree(&diff, s->repo, parent_tree, tree, NULL) != 0) {
-		err = git_fail(_("cannot compare a commit with its parent"));
+		err = sanshe_git_error(SANSHE_EIO, _("cannot compare a commit with its parent"));
 		goto done;
 	}
 	for (size_t i = 0; !err && !*held && i < git_diff_num_deltas(diff); i++) {
@@ -135,7 +128,7 @@ static int judge_commit(scan *s, const git_oid *id)
 	int err = 0, held = 0;
 
 	if (git_commit_lookup(&c, s->repo, id) != 0)
-		return git_fail(_("cannot read a commit"));
+		return sanshe_git_error(SANSHE_EIO, _("cannot read a commit"));
 	if (git_commit_extract_signature(&signature, &data, s->repo, (git_oid *)id, NULL) == 0 &&
 	    sanshe_sshsig_verify(signature.ptr, signature.size, "git", data.ptr, data.size, pk) ==
 		    0) {
@@ -166,14 +159,14 @@ int sanshe_quarantine_scan(sanshe_store *store, const sanshe_trust *trust, const
 	if (git_revwalk_new(&walk, s.repo) != 0 || git_revwalk_push(walk, tip) != 0 ||
 	    (head && git_revwalk_hide(walk, head) != 0)) {
 		git_revwalk_free(walk);
-		return git_fail(_("cannot read the incoming history"));
+		return sanshe_git_error(SANSHE_EIO, _("cannot read the incoming history"));
 	}
 	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
 	while (!err && (rc = git_revwalk_next(&id, walk)) == 0)
 		err = judge_commit(&s, &id);
 	git_revwalk_free(walk);
 	if (!err && rc != GIT_ITEROVER)
-		err = git_fail(_("cannot read the incoming history"));
+		err = sanshe_git_error(SANSHE_EIO, _("cannot read the incoming history"));
 	if (count)
 		*count = s.count;
 	return err;
@@ -200,7 +193,7 @@ int sanshe_quarantine_hold(sanshe_store *store, const char *source, const char *
 	snprintf(ref, sizeof(ref), PREFIX "%s", name);
 	if (git_reference_create(&made, sanshe_store_repository(store), ref, tip, 1,
 				 "sanshe: held in quarantine") != 0)
-		return git_fail(_("cannot hold the history in quarantine"));
+		return sanshe_git_error(SANSHE_EIO, _("cannot hold the history in quarantine"));
 	git_reference_free(made);
 	return 0;
 }
@@ -230,7 +223,7 @@ int sanshe_quarantine_each(sanshe_store *store,
 	int err = 0, rc;
 
 	if (git_reference_iterator_glob_new(&it, sanshe_store_repository(store), PREFIX "**") != 0)
-		return git_fail(_("cannot list the quarantine"));
+		return sanshe_git_error(SANSHE_EIO, _("cannot list the quarantine"));
 	while (!err && (rc = git_reference_next(&ref, it)) == 0) {
 		const char *name = git_reference_name(ref) + strlen(PREFIX);
 		const char *space = space_of(name);
@@ -273,6 +266,6 @@ int sanshe_quarantine_drop(sanshe_store *store, const char *name)
 
 	snprintf(ref, sizeof(ref), PREFIX "%s", name);
 	if (git_reference_remove(sanshe_store_repository(store), ref) != 0)
-		return git_fail(_("cannot forget the quarantined history"));
+		return sanshe_git_error(SANSHE_EIO, _("cannot forget the quarantined history"));
 	return 0;
 }

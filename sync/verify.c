@@ -42,13 +42,6 @@ static int no_memory(void)
 	return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
 }
 
-static int git_fail(const char *what)
-{
-	const git_error *e = git_error_last();
-
-	return sanshe_error_set(SANSHE_EIO, "%s: %s", what, e ? e->message : _("unknown error"));
-}
-
 /* ---- findings found by the walker itself ---- */
 
 static int finding(walker *w, const char *rule, const char *commit, const char *type,
@@ -275,7 +268,7 @@ static int walk_changes(walker *w, git_commit *c, vjob *cjob, const char *commit
 
 	if (git_commit_parentcount(c) == 1) {
 		if (git_commit_parent(&parent, c, 0) != 0)
-			return git_fail(_("cannot read a commit's parent"));
+			return sanshe_git_error(SANSHE_EIO, _("cannot read a commit's parent"));
 		parent_tree = git_commit_tree_id(parent);
 	}
 	err = diff_trees(w, parent_tree, git_commit_tree_id(c), path, 0, check_change, cjob,
@@ -336,7 +329,7 @@ static int check_commit(walker *w, const git_oid *id)
 	job->seq = SEQ(w->space_no, w->commit_no, 0);
 	if (git_commit_lookup(&c, sanshe_vtrees_repository(w->trees), id) != 0) {
 		sanshe_vjob_free(job);
-		return git_fail(_("cannot read a commit"));
+		return sanshe_git_error(SANSHE_EIO, _("cannot read a commit"));
 	}
 	job->time = git_commit_committer(c)->when.time;
 	job->merge = git_commit_parentcount(c) > 1;
@@ -432,7 +425,7 @@ static int list_commits(walker *w, const git_oid *head, git_oid **ids, size_t *n
 	    (w->has_since && git_revwalk_hide(walk, &w->since) != 0) ||
 	    (w->opt->known && git_revwalk_hide(walk, w->opt->known) != 0)) {
 		git_revwalk_free(walk);
-		return git_fail(_("cannot read the history"));
+		return sanshe_git_error(SANSHE_EIO, _("cannot read the history"));
 	}
 	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
 	while (!err && (rc = git_revwalk_next(&id, walk)) == 0) {
@@ -449,7 +442,7 @@ static int list_commits(walker *w, const git_oid *head, git_oid **ids, size_t *n
 		git_oid_cpy(&(*ids)[(*n)++], &id);
 	}
 	if (!err && rc != GIT_ITEROVER)
-		err = git_fail(_("cannot read the history"));
+		err = sanshe_git_error(SANSHE_EIO, _("cannot read the history"));
 	git_revwalk_free(walk);
 	if (err) {
 		free(*ids);
