@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fs.h"
+#include "merging.h"
 #include "peers.h"
 #include "repo.h"
 #include "sshsig.h"
@@ -29,8 +30,6 @@ typedef struct cloning {
 	int member;
 	char taken[8][SANSHE_SPACE_MAX];
 	size_t n_taken;
-	size_t findings;
-	sanshe_buf report;
 } cloning;
 
 /* The key that signed the peer's founding commit (the root of trust's first-parent line). */
@@ -56,23 +55,11 @@ static int founder_of(sanshe_store *store, char fingerprint[SANSHE_KEY_FINGERPRI
 	return err;
 }
 
-static int note_finding(const sanshe_verify_finding *f, void *payload)
-{
-	cloning *c = payload;
-
-	if (c->findings++ >= 20)
-		return 0;
-	return sanshe_buf_printf(&c->report, "  %s%s%.12s: %s\n", f->rule,
-				 f->commit ? _(", commit ") : "", f->commit ? f->commit : "",
-				 f->message);
-}
-
 /* Take one space: fetch it, verify all of its history, then set its head. */
 static int take(cloning *c, const char *space)
 {
 	char ref[SANSHE_PEER_NAME_MAX + SANSHE_SPACE_MAX + 32];
-	sanshe_verify_options opt;
-	sanshe_verify_summary summary;
+	size_t findings;
 	git_oid tip;
 	int err;
 
@@ -86,20 +73,13 @@ static int take(cloning *c, const char *space)
 	if (strcmp(space, "trust") == 0 &&
 	    (err = sanshe_store_move(c->node, "trust", NULL, &tip, "sanshe clone")) != 0)
 		return err; /* the roster verifies itself against itself, once in place */
-	memset(&opt, 0, sizeof(opt));
-	opt.space = space;
-	opt.tip = &tip;
-	opt.finding = note_finding;
-	opt.payload = c;
-	if ((err = sanshe_verify(c->node, &opt, &summary)) != 0)
+	if ((err = cli_verify_incoming(c->node, space, &tip, NULL, &findings)) != 0)
 		return err;
-	if (c->findings) {
-		fputs(c->report.ptr ? c->report.ptr : "", stderr);
+	if (findings)
 		return sanshe_error_set(SANSHE_EBADSIG,
 					_("space '%s' of '%s' fails verification with %zu finding(s), "
 					  "above: nothing was made"),
-					space, c->peer_path, c->findings);
-	}
+					space, c->peer_path, findings);
 	if (strcmp(space, "trust") != 0 &&
 	    (err = sanshe_store_move(c->node, space, NULL, &tip, "sanshe clone")) != 0)
 		return err;
@@ -233,7 +213,6 @@ done:
 	sanshe_store_free(c.node);
 	sanshe_store_free(c.peer);
 	sanshe_key_free(c.key);
-	sanshe_buf_dispose(&c.report);
 	sanshe_buf_dispose(&building);
 	return err ? cli_fail() : 0;
 }

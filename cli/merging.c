@@ -93,7 +93,6 @@ static int hold_revoked(merging *mg, const git_oid *head)
 #define SHOWN_FINDINGS 20
 
 typedef struct refusal {
-	merging *mg;
 	sanshe_buf text;
 	size_t count;
 } refusal;
@@ -117,35 +116,45 @@ static int note_finding(const sanshe_verify_finding *f, void *payload)
 	return err;
 }
 
-/*
- * Incoming history is checked before anything moves, as verify would:
- * signatures by the roster this node has, roles, schemas, append-only
- * records, merges recomputed.  History that fails is refused whole.
- */
-static int verify_incoming(merging *mg, const git_oid *head)
+int cli_verify_incoming(sanshe_store *store, const char *space, const git_oid *tip,
+			const git_oid *known, size_t *findings)
 {
-	refusal r = { mg, SANSHE_BUF_INIT, 0 };
+	refusal r = { SANSHE_BUF_INIT, 0 };
 	sanshe_verify_options opt;
 	sanshe_verify_summary summary;
 	int err;
 
 	memset(&opt, 0, sizeof(opt));
-	opt.space = mg->space;
-	opt.tip = &mg->theirs;
-	opt.known = head;
+	opt.space = space;
+	opt.tip = tip;
+	opt.known = known;
 	opt.finding = note_finding;
 	opt.payload = &r;
-	if ((err = sanshe_verify(mg->store, &opt, &summary)) == 0 && r.count) {
+	if ((err = sanshe_verify(store, &opt, &summary)) == 0 && r.count) {
 		fputs(r.text.ptr ? r.text.ptr : "", stderr);
 		if (r.count > SHOWN_FINDINGS)
 			fprintf(stderr, _("  … and %zu more\n"), r.count - SHOWN_FINDINGS);
+	}
+	*findings = r.count;
+	sanshe_buf_dispose(&r.text);
+	return err;
+}
+
+/*
+ * Incoming history is checked before anything moves: history that fails is
+ * refused whole.
+ */
+static int verify_incoming(merging *mg, const git_oid *head)
+{
+	size_t findings;
+	int err = cli_verify_incoming(mg->store, mg->space, &mg->theirs, head, &findings);
+
+	if (!err && findings)
 		err = sanshe_error_set(SANSHE_EBADSIG,
 				       _("%s was not merged: its history fails verification with "
 					 "%zu finding(s), above (when it needs members added "
 					 "elsewhere, merge the trust space first)"),
-				       mg->ref, r.count);
-	}
-	sanshe_buf_dispose(&r.text);
+				       mg->ref, findings);
 	return err;
 }
 

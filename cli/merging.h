@@ -27,6 +27,16 @@ typedef struct merging {
 } merging;
 
 /**
+ * Check the history `tip` of `space` brings beyond `known` (may be NULL) as
+ * verify would, every rule but those between documents, with the roster
+ * this node has.  Each finding is told on stderr (the first 20; the rest
+ * counted), and `*findings` receives how many there were.  0 when the check
+ * could run, findings or not.
+ */
+int cli_verify_incoming(sanshe_store *store, const char *space, const git_oid *tip,
+			const git_oid *known, size_t *findings);
+
+/**
  * Merge `mg->theirs` into `mg->space` as `mg->w` (opened): takes the lock,
  * checks for history to quarantine, moves or merges.  The writing is ended
  * by the caller's cli_writer_dispose.  Release `held_report` after.
