@@ -18,6 +18,7 @@
 #include "peers.h"
 #include "repo.h"
 #include "sshsig.h"
+#include "sync_kinds.h"
 #include "verify.h"
 
 typedef struct cloning {
@@ -149,7 +150,8 @@ int cmd_clone(int argc, char **argv)
 						 { "key", required_argument, NULL, 'k' },
 						 { "help", no_argument, NULL, 'h' },
 						 { NULL, 0, NULL, 0 } };
-	char url[4096], founder[SANSHE_KEY_FINGERPRINT_MAX];
+	char founder[SANSHE_KEY_FINGERPRINT_MAX];
+	sanshe_peer where;
 	const char *expect = NULL, *dir;
 	sanshe_buf building = SANSHE_BUF_INIT;
 	cloning c;
@@ -171,15 +173,29 @@ int cmd_clone(int argc, char **argv)
 				       _("--expect FINGERPRINT is required: the key that founded the "
 					 "federation, as its admin gave it to you"));
 	dir = argv[optind + 1];
-	if ((err = sanshe_peers_resolve(NULL, argv[optind], url, sizeof(url), c.label)) != 0 ||
-	    (err = sanshe_store_open(&c.peer, url)) != 0 || (err = founder_of(c.peer, founder)) != 0)
+	if ((err = sanshe_peers_resolve(NULL, argv[optind], &where)) != 0)
 		goto done;
-	c.peer_path = url;
+	if (where.kind == SANSHE_PEER_BUNDLE) {
+		err = sanshe_error_set(SANSHE_EINVALID,
+				       _("'%s' is a file: clone from another node's folder or from "
+					 "tcp://HOST:PORT"),
+				       where.url);
+		goto done;
+	}
+	if (where.kind == SANSHE_PEER_TCP) {
+		err = clone_tcp(&where, dir, expect, c.key_name);
+		goto done;
+	}
+	snprintf(c.label, sizeof(c.label), "%s", where.label);
+	if ((err = sanshe_store_open(&c.peer, where.url)) != 0 ||
+	    (err = founder_of(c.peer, founder)) != 0)
+		goto done;
+	c.peer_path = where.url;
 	if (strcmp(founder, expect) != 0) {
 		err = sanshe_error_set(SANSHE_EBADSIG,
 				       _("the node at '%s' was founded by key %s, not %s as expected: "
 					 "nothing was made"),
-				       url, founder, expect);
+				       where.url, founder, expect);
 		goto done;
 	}
 	if (public_key(c.key_name, &c.key) != 0) {
@@ -200,7 +216,7 @@ int cmd_clone(int argc, char **argv)
 	if (err)
 		sanshe_fs_remove_tree(building.ptr, 0);
 	else {
-		printf(_("made node '%s' from %s (founded by %s): spaces"), dir, url, founder);
+		printf(_("made node '%s' from %s (founded by %s): spaces"), dir, where.url, founder);
 		for (size_t i = 0; i < c.n_taken; i++)
 			printf(" %s", c.taken[i]);
 		printf("\n");

@@ -54,24 +54,58 @@ static int setting(git_config *cfg, const char *name, const char *what, git_buf 
 	return 0;
 }
 
+int sanshe_peers_tcp_parse(const char *url, char host[SANSHE_PEER_HOST_MAX], char port[8])
+{
+	const char *h = url + 6, *end, *colon;
+	size_t n;
+
+	if (strncmp(url, "tcp://", 6) != 0)
+		return sanshe_error_set(SANSHE_EINVALID, _("'%s' is not a tcp:// address"), url);
+	if (*h == '[') {
+		if (!(end = strchr(h, ']')))
+			return sanshe_error_set(SANSHE_EINVALID, _("'%s': no ']' after the address"),
+						url);
+		h++;
+		n = (size_t)(end - h);
+		colon = end[1] == ':' ? end + 1 : NULL;
+		if (end[1] && !colon)
+			goto bad;
+	} else {
+		colon = strrchr(h, ':');
+		n = colon ? (size_t)(colon - h) : strlen(h);
+	}
+	if (!n || n >= SANSHE_PEER_HOST_MAX)
+		goto bad;
+	memcpy(host, h, n);
+	host[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (!strchr(".-_:", host[i]) && !(host[i] >= 'a' && host[i] <= 'z') &&
+		    !(host[i] >= 'A' && host[i] <= 'Z') && !(host[i] >= '0' && host[i] <= '9'))
+			goto bad;
+	if (!colon) {
+		snprintf(port, 8, "%s", SANSHE_PEER_PORT_DEFAULT);
+		return 0;
+	}
+	n = strlen(colon + 1);
+	if (n < 1 || n > 5 || strspn(colon + 1, "0123456789") != n || atoi(colon + 1) < 1 ||
+	    atoi(colon + 1) > 65535)
+		goto bad;
+	memcpy(port, colon + 1, n + 1);
+	return 0;
+bad:
+	return sanshe_error_set(SANSHE_EINVALID,
+				_("'%s' is not an address sanshe can reach: write tcp://HOST:PORT, "
+				  "e.g. tcp://192.168.1.20:7150"),
+				url);
+}
+
 /* A path to another node, made absolute; refused when it is not a node's. */
 static int node_path(const char *arg, char *out, size_t size)
 {
 	char real[PATH_MAX];
 	sanshe_store *probe = NULL;
-	struct stat st;
 	int err;
 
-	if (strncmp(arg, "tcp://", 6) == 0)
-		return sanshe_error_set(SANSHE_EINVALID,
-					_("'%s': sync over the network is not in this version of "
-					  "sanshe yet; give the path of the other node's repository"),
-					arg);
-	if (stat(arg, &st) == 0 && S_ISREG(st.st_mode))
-		return sanshe_error_set(SANSHE_EINVALID,
-					_("'%s' is a file: bundles are not in this version of sanshe "
-					  "yet; give the path of the other node's repository"),
-					arg);
 	if (!realpath(arg, real))
 		return sanshe_error_set_os(SANSHE_ENOTFOUND, _("no node at '%s'"), arg);
 	if (strlen(real) >= size)
@@ -83,6 +117,31 @@ static int node_path(const char *arg, char *out, size_t size)
 	return 0;
 }
 
+/* Where `url` leads: a tcp:// node, a bundle file or a node's path. */
+static int locate(const char *url, sanshe_peer *out)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	int err;
+
+	if (strncmp(url, "tcp://", 6) == 0) {
+		if ((err = sanshe_peers_tcp_parse(url, out->host, out->port)) != 0)
+			return err;
+		out->kind = SANSHE_PEER_TCP;
+		snprintf(out->url, sizeof(out->url), "%s", url);
+		return 0;
+	}
+	if (stat(url, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (!realpath(url, real) || strlen(real) >= sizeof(out->url))
+			return sanshe_error_set_os(SANSHE_EINVALID, _("cannot read '%s'"), url);
+		out->kind = SANSHE_PEER_BUNDLE;
+		strcpy(out->url, real);
+		return 0;
+	}
+	out->kind = SANSHE_PEER_NODE;
+	return node_path(url, out->url, sizeof(out->url));
+}
+
 int sanshe_peers_add(sanshe_store *store, const char *name, const char *url, const char *key)
 {
 	char path[PATH_MAX], full[SANSHE_PEER_NAME_MAX + 32];
@@ -90,8 +149,17 @@ int sanshe_peers_add(sanshe_store *store, const char *name, const char *url, con
 	git_buf had = GIT_BUF_INIT;
 	int err;
 
-	if ((err = name_check(name)) != 0 || (err = node_path(url, path, sizeof(path))) != 0)
+	sanshe_peer where;
+
+	memset(&where, 0, sizeof(where));
+	if ((err = name_check(name)) != 0 || (err = locate(url, &where)) != 0)
 		return err;
+	if (where.kind == SANSHE_PEER_BUNDLE)
+		return sanshe_error_set(SANSHE_EINVALID,
+					_("'%s' is a file: a peer is another node's folder or "
+					  "tcp://HOST:PORT; apply a bundle with sanshe sync FILE"),
+					url);
+	snprintf(path, sizeof(path), "%s", where.url);
 	if (key && (strncmp(key, "SHA256:", 7) != 0 || strlen(key) != 50))
 		return sanshe_error_set(SANSHE_EINVALID,
 					_("'%s' is not a key fingerprint (SHA256: and 43 characters)"),
@@ -233,29 +301,39 @@ int sanshe_peers_label_of(const char *path, char label[SANSHE_PEER_NAME_MAX])
 	return 0;
 }
 
-int sanshe_peers_resolve(sanshe_store *store, const char *arg, char *url, size_t size,
-			 char label[SANSHE_PEER_NAME_MAX])
+int sanshe_peers_resolve(sanshe_store *store, const char *arg, sanshe_peer *out)
 {
 	git_config *cfg = NULL;
-	git_buf known = GIT_BUF_INIT;
-	int err, named = 0;
+	git_buf known = GIT_BUF_INIT, key = GIT_BUF_INIT;
+	int err;
 
+	memset(out, 0, sizeof(*out));
 	if (store && sanshe_peers_name_valid(arg) && !strchr(arg, '/')) {
 		if ((err = open_config(store, &cfg)) != 0)
 			return err;
-		named = setting(cfg, arg, "url", &known);
+		out->named = setting(cfg, arg, "url", &known);
+		if (out->named && setting(cfg, arg, "key", &key))
+			snprintf(out->key, sizeof(out->key), "%s", key.ptr);
 		git_config_free(cfg);
 	}
-	if (named) {
-		err = node_path(known.ptr, url, size);
+	if (out->named) {
+		err = locate(known.ptr, out);
 		if (!err)
-			snprintf(label, SANSHE_PEER_NAME_MAX, "%s", arg);
+			snprintf(out->label, SANSHE_PEER_NAME_MAX, "%s", arg);
 		else
 			sanshe_error_prefix(_("peer '%s'"), arg);
-	} else if ((err = node_path(arg, url, size)) == 0) {
-		err = sanshe_peers_label_of(url, label);
+	} else if ((err = locate(arg, out)) == 0) {
+		if (out->kind == SANSHE_PEER_TCP) {
+			char both[SANSHE_PEER_HOST_MAX + 16];
+
+			snprintf(both, sizeof(both), "%s-%s", out->host, out->port);
+			err = sanshe_peers_label_of(both, out->label);
+		} else {
+			err = sanshe_peers_label_of(out->url, out->label);
+		}
 	}
 	git_buf_dispose(&known);
+	git_buf_dispose(&key);
 	return err;
 }
 

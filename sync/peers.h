@@ -13,6 +13,7 @@
 #include <git2.h>
 #include <stddef.h>
 
+#include "key.h"
 #include "store.h"
 
 /** Longest peer name, with its NUL. */
@@ -22,8 +23,8 @@
 int sanshe_peers_name_valid(const char *name);
 
 /**
- * Remember the peer `name` at `url` (a path to another node; its absolute
- * form is kept), with the key fingerprint `key` expected of it (may be
+ * Remember the peer `name` at `url` (a path to another node, whose absolute
+ * form is kept, or tcp://HOST:PORT), with the key fingerprint `key` expected of it (may be
  * NULL).  SANSHE_EEXISTS when the name is taken; SANSHE_EINVALID naming a
  * bad name, a URL that is not a node or a bad fingerprint.
  */
@@ -37,16 +38,43 @@ int sanshe_peers_each(sanshe_store *store,
 		      int (*cb)(const char *name, const char *url, const char *key, void *payload),
 		      void *payload);
 
+/** What kind of peer a sync meets. */
+typedef enum sanshe_peer_kind {
+	SANSHE_PEER_NODE,   /* another node's repository at a path */
+	SANSHE_PEER_TCP,    /* a node running `sanshe serve`, tcp://HOST:PORT */
+	SANSHE_PEER_BUNDLE, /* a sealed bundle file */
+} sanshe_peer_kind;
+
+/** Longest host name of a tcp:// peer, with its NUL. */
+#define SANSHE_PEER_HOST_MAX 256
+/** The port `sanshe serve` listens on unless told otherwise. */
+#define SANSHE_PEER_PORT_DEFAULT "7150"
+
+/** A peer as resolved from the command line. */
+typedef struct sanshe_peer {
+	sanshe_peer_kind kind;
+	char url[4096];			   /* absolute path, or "tcp://HOST:PORT" */
+	char label[SANSHE_PEER_NAME_MAX];  /* the name its refs go under */
+	char key[SANSHE_KEY_FINGERPRINT_MAX]; /* the fingerprint expected of it; "" when none */
+	char host[SANSHE_PEER_HOST_MAX];   /* tcp: */
+	char port[8];
+	int named;			   /* given by a peer's name */
+} sanshe_peer;
+
 /**
- * What `arg` names: a peer's name (of `store`; NULL: paths only), or a path
- * to another node.  `url`
- * receives the node's absolute path, `label` the name its refs go under
- * (the peer's name, or the path's last part made safe).  Kinds of peer
- * this version does not reach (tcp://, a bundle file) are refused with a
- * clear message.
+ * Split "tcp://HOST:PORT" (PORT may be left out: 7150; HOST may be an IPv6
+ * address in brackets) into `host` and `port`.  SANSHE_EINVALID naming
+ * what is wrong.
  */
-int sanshe_peers_resolve(sanshe_store *store, const char *arg, char *url, size_t size,
-			 char label[SANSHE_PEER_NAME_MAX]);
+int sanshe_peers_tcp_parse(const char *url, char host[SANSHE_PEER_HOST_MAX], char port[8]);
+
+/**
+ * What `arg` names: a peer's name (of `store`; NULL: no names), a
+ * tcp://HOST:PORT, a file (a bundle), or a path to another node (made
+ * absolute, and checked to be a node).  The label is the peer's name, or
+ * made from the path's last part or from HOST-PORT.
+ */
+int sanshe_peers_resolve(sanshe_store *store, const char *arg, sanshe_peer *out);
 
 /** The last part of `path`, made safe for a ref name, in `label`. */
 int sanshe_peers_label_of(const char *path, char label[SANSHE_PEER_NAME_MAX]);

@@ -145,16 +145,14 @@ expect_ok "clone: a new node from the agency's, once it shows the founder's key"
 	ls "$SCRATCH" | grep -c cloning | grep -qx 0
 '
 
-expect_ok "peers this version does not reach are named plainly" '
-	status_is 1 sanshe -C "$A" sync tcp://127.0.0.1:7150
-	one_line err
-	grep -q "network" err
-	echo x >"$SCRATCH/some.bundle"
-	status_is 1 sanshe -C "$A" sync "$SCRATCH/some.bundle"
-	one_line err
-	grep -q "bundle" err
+expect_ok "wrong use of sync is told plainly" '
 	status_is 2 sanshe -C "$A" sync
 	status_is 2 sanshe -C "$A" sync "$C" --space nonsense
+	status_is 1 sanshe -C "$A" sync tcp://no-such-host:99999
+	one_line err
+	grep -q "tcp://HOST:PORT" err
+	status_is 1 sanshe -C "$A" peer add bad "$SCRATCH/nowhere"
+	one_line err
 '
 
 done_testing
