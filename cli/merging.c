@@ -200,6 +200,10 @@ int cli_merge_run(merging *mg)
 		mg->outcome = "fast-forward";
 		return err;
 	}
+	if (mg->ff_only) {
+		mg->outcome = "not moved";
+		return 0;
+	}
 	return merge_commit(mg, &head);
 }
 

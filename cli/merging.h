@@ -19,7 +19,9 @@ typedef struct merging {
 	char space[SANSHE_SPACE_MAX];
 	git_oid theirs;
 	int accept_revoked;	  /* an admin accepted it: no quarantine */
-	const char *outcome;	  /* "up to date", "fast-forward", "merged", "quarantined" */
+	int ff_only;		  /* move forward only: "not moved" when a merge is needed */
+	const char *outcome;	  /* "up to date", "fast-forward", "merged", "quarantined",
+				     "not moved" */
 	sanshe_merge_stats stats;
 	char held[SANSHE_QUARANTINE_NAME_MAX]; /* "quarantined": its name */
 	size_t held_commits;

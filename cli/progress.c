@@ -56,7 +56,7 @@ static void draw(cli_progress *p, double t)
 
 void cli_progress_phase(cli_progress *p, const char *phase, uint64_t total)
 {
-	if (!p->on)
+	if (!p || !p->on)
 		return;
 	if (p->drawn)
 		cli_progress_done(p);
@@ -71,7 +71,7 @@ void cli_progress_update(cli_progress *p, uint64_t objects, uint64_t bytes)
 {
 	double t;
 
-	if (!p->on || !p->phase)
+	if (!p || !p->on || !p->phase)
 		return;
 	p->objects = objects;
 	p->bytes = bytes;
@@ -82,7 +82,7 @@ void cli_progress_update(cli_progress *p, uint64_t objects, uint64_t bytes)
 
 void cli_progress_done(cli_progress *p)
 {
-	if (!p->on || !p->drawn)
+	if (!p || !p->on || !p->drawn)
 		return;
 	draw(p, now_s());
 	fputc('\n', stderr);

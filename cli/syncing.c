@@ -120,7 +120,7 @@ static int report_json(const syncing *s, size_t conflicts, size_t held, size_t r
 		else
 			cJSON_AddNullToObject(e, "received");
 		cJSON_AddBoolToObject(e, "sent", r->sent);
-		if (r->refused)
+		if (r->refused[0])
 			cJSON_AddStringToObject(e, "refused", r->refused);
 		cJSON_AddNumberToObject(e, "documents_merged", (double)r->documents);
 		cJSON_AddNumberToObject(e, "conflicts", (double)r->conflicts);
@@ -149,7 +149,7 @@ int sync_report(const syncing *s)
 	for (size_t i = 0; i < s->n_spaces; i++) {
 		conflicts += s->spaces[i].conflicts;
 		held += s->spaces[i].held[0] != '\0';
-		refused += s->spaces[i].refused != NULL;
+		refused += s->spaces[i].refused[0] != '\0';
 	}
 	if (s->json)
 		return report_json(s, conflicts, held, refused);
@@ -161,7 +161,7 @@ int sync_report(const syncing *s)
 			 : r->received ? _(r->received)
 				       : _("not there"),
 			 r->sent ? _("; sent") : "");
-		if (r->refused)
+		if (r->refused[0])
 			cli_line(stderr, "sanshe: ", _("%s: the other node did not take ours: %s"),
 				 r->name, r->refused);
 	}

@@ -24,7 +24,7 @@ typedef struct sync_space {
 	char name[SANSHE_SPACE_MAX];
 	const char *received; /* the merge's outcome; NULL: the peer had none for us */
 	int sent;	      /* the peer moved forward to our head */
-	const char *refused;  /* why the peer did not take ours (TCP), or NULL */
+	char refused[200];    /* why the peer did not take ours (TCP), or "" */
 	size_t conflicts;     /* new conflicts the merge recorded */
 	size_t documents;     /* documents the merge wrote (merge versions) */
 	char held[SANSHE_QUARANTINE_NAME_MAX]; /* quarantine name when held */
