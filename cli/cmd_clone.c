@@ -17,12 +17,15 @@
 #include "merging.h"
 #include "peers.h"
 #include "repo.h"
+#include "signer.h"
 #include "sshsig.h"
 #include "sync_kinds.h"
 #include "verify.h"
 
 typedef struct cloning {
-	sanshe_store *peer, *node;
+	sanshe_store *peer, *node; /* peer: NULL over TCP, whose heads are in `heads` */
+	tcp_heads heads;
+	int made; /* the new node's directory exists */
 	const char *peer_path;
 	char label[SANSHE_PEER_NAME_MAX];
 	const char *key_name;
@@ -34,7 +37,8 @@ typedef struct cloning {
 } cloning;
 
 /* The key that signed the peer's founding commit (the root of trust's first-parent line). */
-static int founder_of(sanshe_store *store, char fingerprint[SANSHE_KEY_FINGERPRINT_MAX])
+static int founder_of(sanshe_store *store, const git_oid *trust,
+		      char fingerprint[SANSHE_KEY_FINGERPRINT_MAX])
 {
 	git_repository *repo = sanshe_store_repository(store);
 	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
@@ -42,7 +46,7 @@ static int founder_of(sanshe_store *store, char fingerprint[SANSHE_KEY_FINGERPRI
 	git_oid root;
 	int err;
 
-	if ((err = sanshe_trust_founding(store, NULL, &root)) != 0)
+	if ((err = sanshe_trust_founding(store, trust, &root)) != 0)
 		return err;
 	if (git_commit_extract_signature(&sig, &data, repo, &root, NULL) != 0)
 		err = sanshe_error_set(SANSHE_EBADSIG, "%s",
@@ -56,21 +60,37 @@ static int founder_of(sanshe_store *store, char fingerprint[SANSHE_KEY_FINGERPRI
 	return err;
 }
 
+/* The peer's head of `space`: 1 when it has one. */
+static int peer_head(cloning *c, const char *space, git_oid *tip)
+{
+	if (!c->peer)
+		return tcp_heads_find(&c->heads, space, tip);
+	if (sanshe_store_head(c->peer, space, tip) == 0)
+		return 1;
+	sanshe_error_clear();
+	return 0;
+}
+
 /* Take one space: fetch it, verify all of its history, then set its head. */
 static int take(cloning *c, const char *space)
 {
 	char ref[SANSHE_PEER_NAME_MAX + SANSHE_SPACE_MAX + 32];
+	git_reference *r = NULL;
 	size_t findings;
 	git_oid tip;
 	int err;
 
-	if (sanshe_store_head(c->peer, space, &tip) != 0) {
-		sanshe_error_clear();
+	if (!peer_head(c, space, &tip))
 		return 0;
-	}
 	snprintf(ref, sizeof(ref), "refs/sanshe/peers/%s/%s", c->label, space);
-	if ((err = sanshe_peers_fetch(c->node, c->peer_path, space, ref)) != 0)
+	if (c->peer && (err = sanshe_peers_fetch(c->node, c->peer_path, space, ref)) != 0)
 		return err;
+	if (!c->peer) {
+		if (git_reference_create(&r, sanshe_store_repository(c->node), ref, &tip, 1,
+					 "sanshe clone") != 0)
+			return sanshe_git_error(SANSHE_EIO, _("cannot record what the peer sent"));
+		git_reference_free(r);
+	}
 	if (strcmp(space, "trust") == 0 &&
 	    (err = sanshe_store_move(c->node, "trust", NULL, &tip, "sanshe clone")) != 0)
 		return err; /* the roster verifies itself against itself, once in place */
@@ -119,10 +139,15 @@ static int take_all(cloning *c)
 	c->member = sanshe_trust_signer_at(o.trust, sanshe_key_public(c->key),
 					   (uint64_t)time(NULL) * 1000, &c->who) == 0;
 	sanshe_error_clear();
-	if (c->member)
+	if (!c->peer && (err = tcp_heads_server_member(&c->heads, o.trust, c->peer_path)) != 0)
+		goto done;
+	if (c->member && c->peer)
 		err = sanshe_store_spaces(c->peer, note_org_space, &o);
+	for (size_t i = 0; c->member && !c->peer && i < c->heads.n; i++)
+		note_org_space(c->heads.space[i], &c->heads.id[i], &o);
 	for (size_t i = 0; !err && i < o.n; i++)
 		err = take(c, o.names[i]);
+done:
 	sanshe_trust_free(o.trust);
 	return err;
 }
@@ -182,40 +207,58 @@ int cmd_clone(int argc, char **argv)
 				       where.url);
 		goto done;
 	}
-	if (where.kind == SANSHE_PEER_TCP) {
-		err = clone_tcp(&where, dir, expect, c.key_name);
-		goto done;
-	}
 	snprintf(c.label, sizeof(c.label), "%s", where.label);
-	if ((err = sanshe_store_open(&c.peer, where.url)) != 0 ||
-	    (err = founder_of(c.peer, founder)) != 0)
-		goto done;
 	c.peer_path = where.url;
+	/* made beside DIR and renamed into place when whole */
+	if ((err = sanshe_buf_printf(&building, "%s.cloning-%ld", dir, (long)getpid())) != 0)
+		goto done;
+	if (where.kind == SANSHE_PEER_TCP) {
+		/* over the network this office proves its key: the secret half is needed */
+		git_oid trust;
+
+		if ((err = cli_signing_key(c.key_name, &c.key)) != 0 ||
+		    (err = sanshe_store_create(&c.node, building.ptr)) != 0)
+			goto done;
+		c.made = 1;
+		if ((err = clone_tcp_fetch(&where, c.node, c.key, &c.heads)) != 0)
+			goto fail;
+		if (!tcp_heads_find(&c.heads, "trust", &trust)) {
+			err = sanshe_error_set(SANSHE_EINVALID, _("the node at %s sent no roster"),
+					       where.url);
+			goto fail;
+		}
+		if ((err = founder_of(c.node, &trust, founder)) != 0)
+			goto fail;
+	} else {
+		if ((err = sanshe_store_open(&c.peer, where.url)) != 0 ||
+		    (err = founder_of(c.peer, NULL, founder)) != 0)
+			goto done;
+		if (public_key(c.key_name, &c.key) != 0) {
+			sanshe_error_clear(); /* no key here yet: the roster and common only */
+			c.key = NULL;
+		}
+	}
 	if (strcmp(founder, expect) != 0) {
 		err = sanshe_error_set(SANSHE_EBADSIG,
 				       _("the node at '%s' was founded by key %s, not %s as expected: "
 					 "nothing was made"),
 				       where.url, founder, expect);
-		goto done;
+		goto fail;
 	}
-	if (public_key(c.key_name, &c.key) != 0) {
-		sanshe_error_clear(); /* no key here yet: the roster and common only */
-		c.key = NULL;
-	}
-	/* made beside DIR and renamed into place when whole */
-	if ((err = sanshe_buf_printf(&building, "%s.cloning-%ld", dir, (long)getpid())) != 0 ||
-	    (err = sanshe_store_create(&c.node, building.ptr)) != 0)
+	if (!c.node && (err = sanshe_store_create(&c.node, building.ptr)) != 0)
 		goto done;
+	c.made = 1;
 	err = take_all(&c);
+fail:
 	sanshe_store_free(c.node);
 	c.node = NULL;
 	if (!err && rename(building.ptr, dir) != 0)
 		err = sanshe_error_set_os(SANSHE_EIO, _("cannot move the new node to '%s' (it must "
 							"not exist)"),
 					  dir);
-	if (err)
+	if (err && building.ptr && c.made)
 		sanshe_fs_remove_tree(building.ptr, 0);
-	else {
+	else if (!err) {
 		printf(_("made node '%s' from %s (founded by %s): spaces"), dir, where.url, founder);
 		for (size_t i = 0; i < c.n_taken; i++)
 			printf(" %s", c.taken[i]);

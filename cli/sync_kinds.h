@@ -24,12 +24,30 @@ int sync_tcp(syncing *s, const sanshe_peer *where);
  */
 int sync_bundle(syncing *s, const sanshe_peer *where);
 
+/** What a node serving over TCP holds for us: its spaces' heads and its key. */
+typedef struct tcp_heads {
+	char space[SYNC_MAX_SPACES][SANSHE_SPACE_MAX];
+	git_oid id[SYNC_MAX_SPACES];
+	size_t n;
+	unsigned char server_pk[SANSHE_KEY_PUBLIC_BYTES];
+} tcp_heads;
+
+/** The head of `space` in `h`: 1 with `out` set, 0 when it has none. */
+int tcp_heads_find(const tcp_heads *h, const char *space, git_oid *out);
+
 /**
- * `sanshe clone tcp://HOST:PORT DIR --expect FINGERPRINT`: make a new node
- * at DIR from the node serving at `where`, keeping it only when the key
- * that founded its federation has the fingerprint `expect` and the serving
- * node's key is a member of that federation.
+ * Is the key the node at `url` served with a member in good standing of
+ * `trust` (the roster it sent)?  0, or SANSHE_EBADSIG saying it is not.
  */
-int clone_tcp(const sanshe_peer *where, const char *dir, const char *expect, const char *key_name);
+int tcp_heads_server_member(const tcp_heads *h, const sanshe_trust *trust, const char *url);
+
+/**
+ * For `sanshe clone tcp://HOST:PORT`: take everything the node serving at
+ * `where` lets the member of `key` (unlocked) read into the new, empty node
+ * `node` — objects only, no ref moves — and its heads into `out`.  The
+ * server's key is judged afterwards, by the roster it sent.
+ */
+int clone_tcp_fetch(const sanshe_peer *where, sanshe_store *node, const sanshe_key *key,
+		    tcp_heads *out);
 
 #endif

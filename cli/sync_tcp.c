@@ -313,7 +313,7 @@ static int offer(const char *space, const git_oid *ours, void *payload)
 
 static int push_all(syncing *s, client *c)
 {
-	git_repository *repo = sanshe_store_repository(s->store);
+	git_repository *repo = sanshe_store_repository(c->store);
 	pushing pu = { s, c, repo, NULL, { { { 0 } } }, 0 };
 	cJSON *msg = cJSON_CreateObject(), *result = NULL;
 	const cJSON *spaces, *e;
@@ -326,7 +326,7 @@ static int push_all(syncing *s, client *c)
 		cJSON_Delete(msg);
 		return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
 	}
-	if ((err = sanshe_store_spaces(s->store, offer, &pu)) != 0 ||
+	if ((c->trust && (err = sanshe_store_spaces(c->store, offer, &pu)) != 0) ||
 	    (err = proto_send(&c->p, msg)) != 0)
 		goto done;
 	/* what both have: the negotiation's finds and the server's heads we hold */
@@ -401,8 +401,61 @@ int sync_tcp(syncing *s, const sanshe_peer *where)
 
 /* ---- clone ---- */
 
-int clone_tcp(const sanshe_peer *where, const char *dir, const char *expect, const char *key_name)
+int tcp_heads_find(const tcp_heads *h, const char *space, git_oid *out)
 {
-	(void)dir, (void)expect, (void)key_name;
-	return sanshe_error_set(SANSHE_EINVALID, _("'%s': not yet"), where->url);
+	for (size_t i = 0; i < h->n; i++)
+		if (strcmp(h->space[i], space) == 0) {
+			git_oid_cpy(out, &h->id[i]);
+			return 1;
+		}
+	return 0;
+}
+
+int tcp_heads_server_member(const tcp_heads *h, const sanshe_trust *trust, const char *url)
+{
+	sanshe_trust_signer who;
+
+	if (sanshe_trust_signer_at(trust, h->server_pk, (uint64_t)time(NULL) * 1000, &who) == 0)
+		return 0;
+	return sanshe_error_set(SANSHE_EBADSIG,
+				_("the node at %s serves with key %s, which is not a member in "
+				  "good standing of the federation it sent: nothing was made"),
+				url, who.fingerprint);
+}
+
+int clone_tcp_fetch(const sanshe_peer *where, sanshe_store *node, const sanshe_key *key,
+		    tcp_heads *out)
+{
+	syncing *s = calloc(1, sizeof(*s));
+	client c;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	memset(&c, 0, sizeof(c));
+	if (!s)
+		return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
+	c.fd = -1;
+	c.store = node;
+	c.where = where;
+	c.key = key;
+	cli_progress_init(&s->progress, 0);
+	c.p.progress = &s->progress;
+	signal(SIGPIPE, SIG_IGN);
+	/* no roster yet: nothing to push, nothing to negotiate */
+	if ((err = connect_and_prove(&c)) == 0 && (err = greet(&c, NULL, 0)) == 0 &&
+	    (err = negotiate(&c)) == 0 &&
+	    (err = proto_recv_pack(&c.p, sanshe_store_repository(node))) == 0)
+		err = push_all(s, &c);
+	if (err && err != SANSHE_EIO && c.p.ws)
+		proto_send_error(&c.p, sanshe_error_last());
+	for (size_t i = 0; !err && i < c.n_heads; i++) {
+		snprintf(out->space[i], SANSHE_SPACE_MAX, "%s", c.heads[i].space);
+		git_oid_cpy(&out->id[i], &c.heads[i].id);
+	}
+	out->n = err ? 0 : c.n_heads;
+	memcpy(out->server_pk, c.server_pk, sizeof(out->server_pk));
+	cli_progress_done(&s->progress);
+	client_dispose(&c);
+	free(s);
+	return err;
 }
