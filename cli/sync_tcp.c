@@ -99,9 +99,6 @@ static int connect_and_prove(client *c)
 	if ((err = dial(c)) != 0 ||
 	    (err = proto_announce_recv(c->fd, c->where->url, c->server_pk)) != 0)
 		return err;
-	/* judged before the handshake too: a refusal then names the reason here */
-	if ((err = judge_server(c->server_pk, c)) != 0)
-		return err;
 	return sanshe_wire_client(&c->p.ws, c->fd, c->where->url, &opts, netkey, c->key,
 				  c->server_pk, judge_server, c);
 }
