@@ -378,13 +378,15 @@ static int serve_one(sanshe_store *store, cli_writer *w, int fd, const char *add
 		close(fd);
 		return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
 	}
-	v->store = store;
+	/* the node as it is now: other sessions may have moved it since serving began */
 	v->w = *w;
 	snprintf(v->addr, sizeof(v->addr), "%s", addr);
 	v->p.peer = v->addr;
 	proto_network_key(netkey);
 	proto_wire_options(&opts);
-	if ((err = sanshe_trust_load(&v->trust, store, NULL)) == 0 &&
+	if ((err = sanshe_store_open(&v->store, sanshe_store_path(store))) == 0 &&
+	    (err = sanshe_node_member(v->store, w->key, &v->w.member)) == 0 &&
+	    (err = sanshe_trust_load(&v->trust, v->store, NULL)) == 0 &&
 	    (err = proto_announce_send(fd, sanshe_key_public(w->key))) == 0 &&
 	    (err = sanshe_wire_server(&v->p.ws, fd, v->addr, &opts, netkey, w->key, accept_peer,
 				      v)) == 0) {
@@ -396,6 +398,7 @@ static int serve_one(sanshe_store *store, cli_writer *w, int fd, const char *add
 	sanshe_wire_session_free(v->p.ws);
 	close(fd);
 	sanshe_trust_free(v->trust);
+	sanshe_store_free(v->store);
 	cJSON_Delete(v->hello);
 	free(v->common);
 	sanshe_buf_dispose(&v->log);
