@@ -25,6 +25,13 @@ int sync_tcp(syncing *s, const sanshe_peer *where);
 int sync_bundle(syncing *s, const sanshe_peer *where);
 
 /**
+ * `sanshe sync PEER` with the command's arguments (argv[0] names the
+ * command for its usage); with `bundle_only`, PEER must be a bundle file
+ * (`sanshe bundle apply FILE`).  Returns the exit status.
+ */
+int sync_command(int argc, char **argv, int bundle_only);
+
+/**
  * `sanshe clone tcp://HOST:PORT DIR --expect FINGERPRINT`: make a new node
  * at DIR from the node serving at `where`, keeping it only when the key
  * that founded its federation has the fingerprint `expect` and the serving

@@ -339,7 +339,7 @@ static int check_prerequisites(git_odb *odb, const sanshe_bundle_header *h)
 
 /* Feed the pack (what `head` holds past the header, then the rest of `fp`). */
 static int index_pack(git_repository *repo, git_odb *odb, FILE *fp, const char *path,
-		      const sanshe_buf *head, size_t header_len)
+		      const sanshe_buf *head, size_t header_len, size_t *objects)
 {
 	git_indexer_options opts;
 	git_indexer_progress stats;
@@ -370,6 +370,7 @@ static int index_pack(git_repository *repo, git_odb *odb, FILE *fp, const char *
 	}
 	if (git_indexer_commit(idx, &stats) != 0)
 		goto damaged;
+	*objects = stats.indexed_objects;
 	if (git_odb_refresh(odb) != 0)
 		err = sanshe_git_error(SANSHE_EIO, _("cannot refresh the object database"));
 	goto done;
@@ -436,7 +437,7 @@ int sanshe_bundle_read(git_repository *repo, const char *path, sanshe_bundle_hea
 		goto done;
 	if (already_here(odb, out))
 		goto done;
-	if ((err = index_pack(repo, odb, fp, path, &head, out->length)) != 0)
+	if ((err = index_pack(repo, odb, fp, path, &head, out->length, &out->objects)) != 0)
 		goto done;
 	err = check_refs(odb, path, out);
 done:
