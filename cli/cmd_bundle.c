@@ -59,7 +59,8 @@ static int name_file(int err, const char *tmp, const char *file)
 	size_t n = strlen(tmp);
 	const char *last = sanshe_error_last();
 
-	if (last[0] == '\'' && strncmp(last + 1, tmp, n) == 0 && strncmp(last + 1 + n, "': ", 3) == 0)
+	if (last[0] == '\'' && strncmp(last + 1, tmp, n) == 0 &&
+	    strncmp(last + 1 + n, "': ", 3) == 0)
 		last += n + 4;
 	snprintf(msg, sizeof(msg), "%s", last);
 	return sanshe_error_set(err, "'%s': %s", file, msg);
@@ -122,7 +123,8 @@ static int add_person(creating *c, const sanshe_trust_member *m, const unsigned 
 			return 0;
 	if (c->n_people == SANSHE_BUNDLE_RECIPIENTS_MAX)
 		return sanshe_error_set(SANSHE_EINVALID,
-					_("a bundle is for at most %d people: name fewer with --to"),
+					_("a bundle is for at most %d people: name fewer with "
+					  "--to"),
 					SANSHE_BUNDLE_RECIPIENTS_MAX);
 	r = &c->people[c->n_people++];
 	memcpy(r->pk, pk, SANSHE_KEY_PUBLIC_BYTES);
@@ -153,8 +155,8 @@ static int gather(const sanshe_trust_member *m, void *payload)
 			return 0; /* not in good standing: not one of "every member" */
 		if (m->revoked_at)
 			return sanshe_error_set(SANSHE_EINVALID,
-						_("--to '%s': %s was revoked at %s (%s): a bundle is "
-						  "not for them"),
+						_("--to '%s': %s was revoked at %s (%s): a "
+						  "bundle is not for them"),
 						m->id, m->name, m->revoked_at,
 						m->revoked_reason ? m->revoked_reason : "");
 		return sanshe_error_set(SANSHE_EINVALID, _("--to '%s': %s"), m->id, why);
@@ -361,8 +363,9 @@ static int create_bundle(creating *c, const char *key_name)
 	}
 	if (!c->n_spaces)
 		return sanshe_error_set(SANSHE_EINVALID,
-					_("no space to bundle: not every recipient may read %s"),
-					c->left_out.ptr ? c->left_out.ptr : _("the spaces asked for"));
+					_("nothing to bundle: every space asked for is left "
+					  "out: %s"),
+					c->left_out.ptr ? c->left_out.ptr : "");
 	qsort(c->spaces, c->n_spaces, sizeof(c->spaces[0]), space_order);
 	if ((err = write_sealed(c)) != 0)
 		return err;
@@ -501,8 +504,8 @@ static int check_sender(syncing *s, const char *file, const unsigned char pk[32]
 				       file, who.fingerprint);
 	else if (err && who.revoked && now >= who.revoked_ms)
 		err = sanshe_error_set(err,
-				       _("'%s' is signed by %s (%s), whose key was revoked at %s (%s): "
-					 "nothing was applied"),
+				       _("'%s' is signed by %s (%s), whose key was revoked at %s "
+					 "(%s): nothing was applied"),
 				       file, who.name, who.member, utc_text(when, who.revoked_ms),
 				       who.revoked_reason ? who.revoked_reason : "");
 	else if (err)
