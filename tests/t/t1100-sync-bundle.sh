@@ -220,7 +220,8 @@ expect_ok "wrong recipients and wrong use are refused plainly" '
 '
 
 # refused NODE-FUNCTION NODE FILE PATTERN: applying FILE fails with one line
-# matching PATTERN, no ref of the node moves and no temporary file is left.
+# matching PATTERN, no ref of the node moves and no temporary file or
+# directory is left.
 refused() {
 	refs "$2" >"$SCRATCH/.before"
 	status_is 1 "$1" bundle apply "$3"
@@ -228,6 +229,7 @@ refused() {
 	grep -q "$4" err
 	refs "$2" | cmp - "$SCRATCH/.before"
 	test -z "$(ls "$2" | grep sanshe-bundle-)"
+	test -z "$(ls "$2/objects/pack" | grep incoming-)"
 }
 
 expect_ok "a tampered bundle is refused; nothing changes" '
@@ -242,6 +244,11 @@ import sys; p=sys.argv[1]; b=bytearray(open(p,\"rb\").read()); b[len(b)//2]^=1; 
 expect_ok "a truncated bundle is refused; nothing changes" '
 	head -c $(( $(wc -c <"$B/a-full.sanshe") / 2 )) "$B/a-full.sanshe" >"$B/cut.sanshe"
 	refused c "$C" "$B/cut.sanshe" "cut short"
+'
+
+expect_ok "a plain git bundle is not taken for a sealed one; nothing changes" '
+	git -C "$A" bundle create -q "$B/plain.bundle" refs/heads/common 2>/dev/null
+	refused c "$C" "$B/plain.bundle" "not a sanshe bundle"
 '
 
 expect_ok "a bundle for someone else is refused; nothing changes" '
