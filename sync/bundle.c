@@ -1,6 +1,7 @@
 /* Plain git bundles, version 2: written, parsed and read (bundle.h). */
 #include "common.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -415,14 +416,21 @@ static int check_object(const git_oid *id, void *payload)
 	size_t len;
 	int rc = 0;
 
+	git_object_t type;
+	size_t size;
+
+	if (git_odb_read_header(&size, &type, c->pack, id) != 0)
+		return -1;
+	if (type == GIT_OBJECT_BLOB)
+		return 0; /* names nothing: not read */
 	if (git_odb_read(&obj, c->pack, id) != 0)
 		return -1;
 	data = git_odb_object_data(obj);
 	len = git_odb_object_size(obj);
-	if (git_odb_object_type(obj) == GIT_OBJECT_TREE)
+	if (type == GIT_OBJECT_TREE)
 		rc = links_of_tree(c, (const unsigned char *)data,
 				   (const unsigned char *)data + len);
-	else if (git_odb_object_type(obj) != GIT_OBJECT_BLOB)
+	else
 		rc = links_of_header(c, data, data + len);
 	git_odb_object_free(obj);
 	return rc;
@@ -477,16 +485,21 @@ static int move_pack(const char *from, const char *to, const char *name)
 }
 
 /* Remove the directory of an incoming pack and whatever is left in it. */
-static void remove_incoming(const char *dir, const char *name)
+static void remove_incoming(const char *dir)
 {
-	static const char *const exts[] = { ".pack", ".idx" };
 	sanshe_buf f = SANSHE_BUF_INIT;
+	struct dirent *e;
+	DIR *d = opendir(dir);
 
-	for (size_t i = 0; name && i < SANSHE_ARRAY_SIZE(exts); i++) {
+	while (d && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
 		sanshe_buf_clear(&f);
-		if (sanshe_buf_printf(&f, "%s/pack-%s%s", dir, name, exts[i]) == 0)
+		if (sanshe_buf_printf(&f, "%s/%s", dir, e->d_name) == 0)
 			unlink(f.ptr);
 	}
+	if (d)
+		closedir(d);
 	sanshe_buf_dispose(&f);
 	rmdir(dir);
 }
@@ -499,8 +512,7 @@ static int index_pack(git_repository *repo, git_odb *odb, FILE *fp, const char *
 	git_indexer_progress stats;
 	git_indexer *idx = NULL;
 	sanshe_buf dir = SANSHE_BUF_INIT, in = SANSHE_BUF_INIT, idx_path = SANSHE_BUF_INIT;
-	char chunk[READ_CHUNK];
-	const char *name = NULL;
+	char chunk[READ_CHUNK], name[GIT_OID_HEXSZ + 1];
 	size_t n;
 	int err = 0;
 
@@ -533,7 +545,9 @@ static int index_pack(git_repository *repo, git_odb *odb, FILE *fp, const char *
 	}
 	if (git_indexer_commit(idx, &stats) != 0)
 		goto damaged;
-	name = git_indexer_name(idx);
+	snprintf(name, sizeof(name), "%s", git_indexer_name(idx));
+	git_indexer_free(idx); /* its files closed */
+	idx = NULL;
 	if (sanshe_buf_printf(&idx_path, "%s/pack-%s.idx", in.ptr, name) != 0) {
 		err = SANSHE_ENOMEM;
 		goto done;
@@ -549,9 +563,9 @@ damaged:
 	err = sanshe_git_error(SANSHE_EPARSE, _("damaged pack"));
 	sanshe_error_prefix("'%s'", path);
 done:
-	if (in.size)
-		remove_incoming(in.ptr, name);
 	git_indexer_free(idx);
+	if (in.size)
+		remove_incoming(in.ptr);
 	sanshe_buf_dispose(&dir);
 	sanshe_buf_dispose(&in);
 	sanshe_buf_dispose(&idx_path);

@@ -273,6 +273,13 @@ static void test_bundle_made_by_git_is_read(void **state)
 	free(b);
 }
 
+/* The number of files in the pack directory of `store`. */
+static int pack_files(sanshe_store *store)
+{
+	return run("exit $(ls -A '%sobjects/pack' | wc -l)",
+		   git_repository_path(sanshe_store_repository(store)));
+}
+
 static void test_bundle_with_a_broken_pack_is_refused(void **state)
 {
 	fixture *f = *state;
@@ -280,22 +287,18 @@ static void test_bundle_with_a_broken_pack_is_refused(void **state)
 	char *b = path_of(f, "all.bundle");
 	char *data;
 	size_t len;
+	int files;
 
 	write_bundle(f, b, NULL, 0);
 	data = scratch_read(b, &len);
 	scratch_write(b, data, len - 30);
+	files = pack_files(f->dst);
 	assert_int_equal(sanshe_bundle_read(sanshe_store_repository(f->dst), b, &h),
 			 SANSHE_EPARSE);
+	assert_int_equal(pack_files(f->dst), files); /* nothing left behind */
 	sanshe_bundle_header_dispose(&h);
 	free(data);
 	free(b);
-}
-
-/* The number of files in the pack directory of `store`. */
-static int pack_files(sanshe_store *store)
-{
-	return run("exit $(ls -A '%sobjects/pack' | wc -l)",
-		   git_repository_path(sanshe_store_repository(store)));
 }
 
 static void test_bundle_whose_pack_lacks_what_it_names_is_refused(void **state)
