@@ -265,13 +265,13 @@ static int choose_space(const char *space, const git_oid *head, void *payload)
 		return sanshe_buf_printf(&c->left_out, _("%s%s (%s may not read it)"),
 					 c->left_out.size ? ", " : "", space, c->people[i].name);
 	}
+	if (c->n_spaces == SYNC_MAX_SPACES) /* and so as many prerequisites at most */
+		return sanshe_error_set(SANSHE_EINVALID, _("more than %d spaces to bundle"),
+					SYNC_MAX_SPACES);
 	if (c->since && since_base(c, space, head)) {
 		c->up_to_date++;
 		return 0;
 	}
-	if (c->n_spaces == SYNC_MAX_SPACES)
-		return sanshe_error_set(SANSHE_EINVALID, _("more than %d spaces to bundle"),
-					SYNC_MAX_SPACES);
 	snprintf(c->spaces[c->n_spaces++], SANSHE_SPACE_MAX, "%s", space);
 	return 0;
 }
