@@ -109,7 +109,7 @@ done:
 	return err;
 }
 
-int cmd_sync(int argc, char **argv)
+int sync_command(int argc, char **argv, int bundle_only)
 {
 	static const struct option options[] = { { "space", required_argument, NULL, 's' },
 						 { "key", required_argument, NULL, 'k' },
@@ -145,13 +145,14 @@ int cmd_sync(int argc, char **argv)
 	}
 	rc = -1;
 	if (argc - optind != 1)
-		rc = cli_usage_error("sync", "%s",
+		rc = cli_usage_error(argv[0], "%s",
 				     argc - optind ? _("too many arguments")
+				     : bundle_only ? _("apply which bundle? give its file")
 						   : _("sync with which node? give a path, "
 						       "tcp://HOST:PORT, a bundle file or a peer"));
 	for (size_t i = 0; rc < 0 && i < s->n_only; i++)
 		if (!sanshe_store_space_valid(s->only[i]))
-			rc = cli_usage_error("sync", _("'%s' is not a space name"), s->only[i]);
+			rc = cli_usage_error(argv[0], _("'%s' is not a space name"), s->only[i]);
 	if (rc >= 0) {
 		free(s);
 		free(where);
@@ -160,6 +161,9 @@ int cmd_sync(int argc, char **argv)
 	cli_progress_init(&s->progress, quiet || s->json);
 	if ((err = cli_open_store(&s->store)) == 0 &&
 	    (err = sanshe_peers_resolve(s->store, argv[optind], where)) == 0 &&
+	    (!bundle_only || where->kind == SANSHE_PEER_BUNDLE ||
+	     (err = sanshe_error_set(SANSHE_EINVALID, _("'%s' is not a bundle file"),
+				     argv[optind])) == 0) &&
 	    (err = cli_writer_open(&s->w, s->store, key_name)) == 0) {
 		s->peer_name = where->url;
 		snprintf(s->label, sizeof(s->label), "%s", where->label);
@@ -174,4 +178,9 @@ int cmd_sync(int argc, char **argv)
 	free(s);
 	free(where);
 	return rc;
+}
+
+int cmd_sync(int argc, char **argv)
+{
+	return sync_command(argc, argv, 0);
 }

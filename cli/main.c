@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+int cmd_bundle(int argc, char **argv);
 int cmd_canon(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_clone(int argc, char **argv);
@@ -39,6 +40,53 @@ int cmd_verify(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 static const struct cli_command commands[] = {
+	{ "bundle", cmd_bundle, N_("carry records on a file: a sealed bundle for a USB stick"),
+	  N_("usage: sanshe bundle create -o FILE [--to WHO]... [--since PEER] [--space S]...\n"
+	     "                            [--key NAME]\n"
+	     "       sanshe bundle open FILE -o PLAIN [--key NAME]\n"
+	     "       sanshe bundle apply FILE [--space S]... [--key NAME] [--quiet] [--json]\n"
+	     "\n"
+	     "A bundle is a sync written to a file, for offices that meet by USB\n"
+	     "stick or weekly hand-off.  It is signed by you and encrypted so that\n"
+	     "only the members it is for can open it.\n"
+	     "\n"
+	     "  create  write FILE with the spaces (the roster, common, the\n"
+	     "          organizations') that every recipient may read; a space\n"
+	     "          some recipient may not read is left out, and named.  WHO\n"
+	     "          is a member id or an organization id (each of its members\n"
+	     "          in good standing); without --to, every member of the\n"
+	     "          federation in good standing.  With --since PEER, only\n"
+	     "          what PEER (a peer's name, or the member id its bundles\n"
+	     "          were applied under) has not already sent you: the bundle\n"
+	     "          is smaller and needs what PEER has; when nothing is new,\n"
+	     "          nothing is written.  --space S: only space S (repeatable).\n"
+	     "  open    decrypt FILE with your key into PLAIN, a standard git\n"
+	     "          bundle ('git bundle verify PLAIN' reads it), and name who\n"
+	     "          sent it\n"
+	     "  apply   the same as 'sanshe sync FILE': check that the sender is a\n"
+	     "          member in good standing, then verify and merge each space\n"
+	     "          the bundle carries that you may read, the roster first;\n"
+	     "          history that fails is refused, history signed by a revoked\n"
+	     "          key waits in quarantine.  Applying a bundle twice changes\n"
+	     "          nothing.  --json: as 'sanshe sync --json'\n"
+	     "\n"
+	     "A damaged, cut short or forged file, one meant for other people, or\n"
+	     "one from someone who is not a member in good standing is refused\n"
+	     "with one line, and nothing changes.\n"
+	     "\n"
+	     "options:\n"
+	     "  -o FILE       create: the sealed bundle to write; open: the plain one\n"
+	     "  --to WHO      create: a member or an organization it is for (repeatable)\n"
+	     "  --since PEER  create: leave out what PEER already sent you\n"
+	     "  --space S     create, apply: only space S (repeatable)\n"
+	     "  --key NAME    your key: it signs (create) and opens (open, apply)\n"
+	     "  --quiet       apply: no progress on the terminal\n"
+	     "\n"
+	     "examples:\n"
+	     "  sanshe bundle create -o /media/usb/to-huiming.sanshe --to huiming\n"
+	     "  sanshe bundle create -o /media/usb/week-47.sanshe --since zhang-wei\n"
+	     "  sanshe bundle open /media/usb/from-agency.sanshe -o agency.bundle\n"
+	     "  sanshe bundle apply /media/usb/from-agency.sanshe\n") },
 	{ "canon", cmd_canon, N_("print the canonical form (RFC 8785) of a JSON file"),
 	  N_("usage: sanshe canon [FILE]\n"
 	     "\n"

@@ -24,6 +24,13 @@ int sync_tcp(syncing *s, const sanshe_peer *where);
  */
 int sync_bundle(syncing *s, const sanshe_peer *where);
 
+/**
+ * `sanshe sync PEER` with the command's arguments (argv[0] names the
+ * command for its usage); with `bundle_only`, PEER must be a bundle file
+ * (`sanshe bundle apply FILE`).  Returns the exit status.
+ */
+int sync_command(int argc, char **argv, int bundle_only);
+
 /** What a node serving over TCP holds for us: its spaces' heads and its key. */
 typedef struct tcp_heads {
 	char space[SYNC_MAX_SPACES][SANSHE_SPACE_MAX];

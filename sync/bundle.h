@@ -51,9 +51,10 @@ typedef struct sanshe_bundle_header {
 	sanshe_bundle_ref *refs;
 	size_t refs_count;
 	size_t length; /* bytes of the header, blank line included */
+	size_t objects; /* objects sanshe_bundle_read stored (0: all were here) */
 } sanshe_bundle_header;
 
-#define SANSHE_BUNDLE_HEADER_INIT { NULL, 0, NULL, 0, 0 }
+#define SANSHE_BUNDLE_HEADER_INIT { NULL, 0, NULL, 0, 0, 0 }
 
 /**
  * Parse the header at the start of `data` (`len` bytes, which may go on
@@ -95,8 +96,8 @@ int sanshe_bundle_write(git_repository *repo, const char *path,
  * A bundle whose refs all name objects that are here already is not
  * indexed again: reading a bundle twice changes nothing.
  *
- * @param out  filled in; released with sanshe_bundle_header_dispose, also
- *             after a failure
+ * @param out  filled in, with the number of objects stored; released with
+ *             sanshe_bundle_header_dispose, also after a failure
  * @return 0, SANSHE_ENOTFOUND (a prerequisite missing, or the file),
  *         SANSHE_EPARSE (not a bundle, or a damaged one), SANSHE_EIO or
  *         SANSHE_ENOMEM

@@ -189,8 +189,10 @@ static void test_bundle_read_twice_is_harmless(void **state)
 
 	write_bundle(f, b, NULL, 0);
 	read_bundle(f->dst, b, &h);
+	assert_true(h.objects > 0); /* stored */
 	sanshe_bundle_header_dispose(&h);
 	read_bundle(f->dst, b, &h);
+	assert_int_equal(h.objects, 0); /* all here already: nothing stored again */
 	expect_refs_of(f->src, &h);
 	expect_same_objects(f->src, f->dst);
 	assert_int_equal(run("git -C '%s' fsck --no-dangling --no-progress >/dev/null 2>&1",
@@ -271,6 +273,13 @@ static void test_bundle_made_by_git_is_read(void **state)
 	free(b);
 }
 
+/* The number of files in the pack directory of `store`. */
+static int pack_files(sanshe_store *store)
+{
+	return run("exit $(ls -A '%sobjects/pack' | wc -l)",
+		   git_repository_path(sanshe_store_repository(store)));
+}
+
 static void test_bundle_with_a_broken_pack_is_refused(void **state)
 {
 	fixture *f = *state;
@@ -278,14 +287,66 @@ static void test_bundle_with_a_broken_pack_is_refused(void **state)
 	char *b = path_of(f, "all.bundle");
 	char *data;
 	size_t len;
+	int files;
 
 	write_bundle(f, b, NULL, 0);
 	data = scratch_read(b, &len);
 	scratch_write(b, data, len - 30);
+	files = pack_files(f->dst);
 	assert_int_equal(sanshe_bundle_read(sanshe_store_repository(f->dst), b, &h),
 			 SANSHE_EPARSE);
+	assert_int_equal(pack_files(f->dst), files); /* nothing left behind */
 	sanshe_bundle_header_dispose(&h);
 	free(data);
+	free(b);
+}
+
+static void test_bundle_whose_pack_lacks_what_it_names_is_refused(void **state)
+{
+	fixture *f = *state;
+	sanshe_bundle_header h = SANSHE_BUNDLE_HEADER_INIT;
+	char *b = path_of(f, "thin.bundle");
+	git_oid before[2], id;
+	git_odb *odb = NULL;
+	char *data, *end, *out;
+	size_t len, n = 0;
+	int files;
+
+	assert_int_equal(sanshe_store_head(f->src, "common", &before[0]), 0);
+	assert_int_equal(sanshe_store_head(f->src, "trust", &before[1]), 0);
+	put_one(f->src, "common", "c-3", &id);
+	write_bundle(f, b, before, 2);
+	/* the same pack, its prerequisite lines dropped: it names parents it does not hold */
+	data = scratch_read(b, &len);
+	out = malloc(len);
+	assert_non_null(out);
+	for (char *p = data; p < data + len;) {
+		end = memchr(p, '\n', (size_t)(data + len - p));
+		assert_non_null(end);
+		if (*p != '-') {
+			memcpy(out + n, p, (size_t)(end + 1 - p));
+			n += (size_t)(end + 1 - p);
+		}
+		if (end == p) { /* the blank line: the pack follows */
+			memcpy(out + n, end + 1, (size_t)(data + len - end - 1));
+			n += (size_t)(data + len - end - 1);
+			break;
+		}
+		p = end + 1;
+	}
+	scratch_write(b, out, n);
+	files = pack_files(f->dst);
+
+	assert_int_equal(sanshe_bundle_read(sanshe_store_repository(f->dst), b, &h),
+			 SANSHE_EPARSE);
+	assert_non_null(strstr(sanshe_error_last(), "missing"));
+	assert_int_equal(pack_files(f->dst), files); /* nothing stored, nothing left behind */
+	assert_int_equal(git_repository_odb(&odb, sanshe_store_repository(f->dst)), 0);
+	assert_false(git_odb_exists(odb, &id));
+	git_odb_free(odb);
+	sanshe_bundle_header_dispose(&h);
+	free(data);
+	free(out);
 	free(b);
 }
 
@@ -572,6 +633,7 @@ int main(void)
 		T(test_bundle_written_is_verified_by_git),
 		T(test_bundle_read_gives_the_same_refs_and_objects_and_moves_none),
 		T(test_bundle_read_twice_is_harmless),
+		T(test_bundle_whose_pack_lacks_what_it_names_is_refused),
 		T(test_bundle_with_missing_prerequisite_is_refused_clearly),
 		T(test_bundle_with_nothing_new_holds_an_empty_pack),
 		T(test_bundle_made_by_git_is_read),
