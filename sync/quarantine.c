@@ -192,10 +192,11 @@ static int walk_new(git_revwalk **out, git_repository *repo, const git_oid *tip,
 /*
  * Mark in `tainted` each new commit that fails or has a tainted parent (a
  * walk with parents first sees a parent's mark before its children), and
- * in `fresh` every new commit.
+ * in `fresh` every new commit; `*placed` counts the failing commits met.
  */
 static int taint(git_repository *repo, const git_oid *tip, const git_oid *head,
-		 const sanshe_oidset *failing, sanshe_oidset *fresh, sanshe_oidset *tainted)
+		 const sanshe_oidset *failing, sanshe_oidset *fresh, sanshe_oidset *tainted,
+		 size_t *placed)
 {
 	git_revwalk *walk = NULL;
 	git_commit *c = NULL;
@@ -207,6 +208,7 @@ static int taint(git_repository *repo, const git_oid *tip, const git_oid *head,
 	while (!err && (rc = git_revwalk_next(&id, walk)) == 0) {
 		bool bad = !failing || sanshe_oidset_has(failing, &id);
 
+		*placed += failing && bad;
 		if (git_commit_lookup(&c, repo, &id) != 0) {
 			err = sanshe_git_error(SANSHE_EIO, _("cannot read a commit"));
 			break;
@@ -276,12 +278,15 @@ int sanshe_quarantine_clean_part(sanshe_store *store, const git_oid *tip, const 
 {
 	git_repository *repo = sanshe_store_repository(store);
 	sanshe_oidset fresh = SANSHE_OIDSET_INIT, tainted = SANSHE_OIDSET_INIT;
-	size_t left;
+	size_t left, placed = 0;
 	int err;
 
 	*found = 0;
-	if ((err = taint(repo, tip, head, failing, &fresh, &tainted)) == 0 &&
-	    (err = first_clean(repo, tip, &fresh, &tainted, part, found)) == 0 &&
+	err = taint(repo, tip, head, failing, &fresh, &tainted, &placed);
+	/* a failing commit the new history does not hold: nothing can be told clean */
+	if (!err && (!failing || placed == failing->n))
+		err = first_clean(repo, tip, &fresh, &tainted, part, found);
+	if (!err &&
 	    (err = count_left(repo, tip, head, *found ? part : NULL, &left)) == 0 && held)
 		*held = left;
 	sanshe_oidset_dispose(&fresh);

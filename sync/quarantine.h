@@ -56,7 +56,8 @@ int sanshe_quarantine_scan(sanshe_store *store, const sanshe_trust *trust, const
  * tip's first-parent line such that neither it nor any ancestor of it
  * missing from `head` is in `failing` (NULL: every new commit fails).
  * `*found` is 1 and `part` receives that commit, or `*found` is 0 when
- * even the first new commit fails or builds on one that does.  `*held`
+ * even the first new commit fails or builds on one that does, or when a
+ * commit of `failing` is not among the new ones.  `*held`
  * (may be NULL) receives how many new commits are left out of the part.
  */
 int sanshe_quarantine_clean_part(sanshe_store *store, const git_oid *tip, const git_oid *head,
