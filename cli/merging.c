@@ -186,17 +186,24 @@ static int hold_failing(merging *mg, const git_oid *head, const refusal *r, int 
 						r->unplaced ? NULL : &r->failing, &part, partly,
 						&mg->held_commits)) != 0)
 		return err;
-	if (*partly) {
+	if (*partly)
 		git_oid_cpy(&mg->theirs, &part);
+	else
+		mg->outcome = "quarantined";
+	return 0;
+}
+
+/* What hold_failing held, and what was merged: a line for stderr. */
+static int tell_held(merging *mg, int partly)
+{
+	if (partly)
 		return sanshe_buf_printf(&mg->held_report,
 					 _("sanshe: %s: %zu commit(s) held in quarantine as '%s': "
 					   "they fail verification (above) or build on one that "
 					   "does; the part before them, up to commit %.12s, is "
 					   "merged\n"),
 					 mg->space, mg->held_commits, mg->held,
-					 git_oid_tostr_s(&part));
-	}
-	mg->outcome = "quarantined";
+					 git_oid_tostr_s(&mg->theirs));
 	return sanshe_buf_printf(&mg->held_report,
 				 _("sanshe: %s: %zu commit(s) held in quarantine as '%s': they fail "
 				   "verification (above) from the first new one on; nothing of "
@@ -275,10 +282,13 @@ int cli_merge_run(merging *mg)
 		return err;
 	if (mg->held_commits)
 		return 0;
-	if ((err = verify_incoming(mg, has_head ? &head : NULL, &partly)) != 0 ||
-	    (mg->held[0] && !partly))
+	if ((err = verify_incoming(mg, has_head ? &head : NULL, &partly)) != 0)
 		return err;
-	if ((err = take(mg, has_head ? &head : NULL)) == 0 && partly)
+	if (mg->held[0] && !partly)
+		return tell_held(mg, 0);
+	if ((err = take(mg, has_head ? &head : NULL)) == 0 && partly) {
 		mg->outcome = "partly merged; the rest held in quarantine";
+		err = tell_held(mg, 1);
+	}
 	return err;
 }
