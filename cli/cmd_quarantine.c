@@ -1,6 +1,8 @@
 /*
  * sanshe quarantine list [--json] | accept NAME [--key K] | refuse NAME —
- * history signed by a revoked key, held until an admin decides.
+ * history signed by a revoked key, held until an admin decides, and
+ * history a sync held because it fails verification, which can only be
+ * refused.
  */
 #include "cli.h"
 
@@ -10,6 +12,7 @@
 #include "json.h"
 #include "merging.h"
 #include "node.h"
+#include "verify.h"
 
 /* ---- list ---- */
 
@@ -17,8 +20,10 @@ typedef struct listing {
 	sanshe_store *store;
 	sanshe_trust *trust;
 	cJSON *json;  /* --json: the array */
-	cJSON *held;  /* the entry being filled */
-	size_t count; /* histories listed */
+	cJSON *held;	 /* the entry being filled: its revoked-signer commits */
+	cJSON *findings; /* and its findings */
+	size_t count;	 /* histories listed */
+	size_t failing;	 /* findings of the entry being filled */
 } listing;
 
 static int list_commit(const sanshe_quarantine_commit *c, void *payload)
@@ -45,12 +50,62 @@ static int list_commit(const sanshe_quarantine_commit *c, void *payload)
 	return 0;
 }
 
+static bool add_text(cJSON *o, const char *key, const char *value)
+{
+	return value ? cJSON_AddStringToObject(o, key, value) != NULL
+		     : cJSON_AddNullToObject(o, key) != NULL;
+}
+
+/* A finding of verify on the held history, as it stands against the space's head. */
+static int list_finding(const sanshe_verify_finding *f, void *payload)
+{
+	listing *l = payload;
+	cJSON *o;
+
+	l->failing++;
+	if (!l->json) {
+		printf("    %.12s  ", f->commit ? f->commit : "-");
+		if (f->type && f->id)
+			printf("%s/%s ", f->type, f->id);
+		printf(_("fails %s: %s\n"), f->rule, f->message);
+		return 0;
+	}
+	if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(l->findings, o) ||
+	    !add_text(o, "rule", f->rule) || !add_text(o, "commit", f->commit) ||
+	    !add_text(o, "type", f->type) || !add_text(o, "id", f->id) ||
+	    !add_text(o, "signer", f->signer_name) || !add_text(o, "message", f->message))
+		return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
+	return 0;
+}
+
+/* Verify the held history `tip` of `space` beyond `head` (may be NULL), as a sync did. */
+static int list_findings(listing *l, const char *name, const char *space, const git_oid *tip,
+			 const git_oid *head)
+{
+	sanshe_verify_options opt;
+	sanshe_verify_summary summary;
+	int err;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.space = space;
+	opt.tip = tip;
+	opt.known = head;
+	opt.finding = list_finding;
+	opt.payload = l;
+	l->failing = 0;
+	if ((err = sanshe_verify(l->store, &opt, &summary)) == 0 && l->failing && !l->json)
+		printf(_("    it fails verification: it cannot be accepted; refuse it with 'sanshe "
+			 "quarantine refuse %s'\n"),
+		       name);
+	return err;
+}
+
 static int list_one(const char *name, const char *space, const git_oid *tip, void *payload)
 {
 	listing *l = payload;
 	char id[GIT_OID_HEXSZ + 1];
 	git_oid head;
-	int has_head = sanshe_store_head(l->store, space, &head) == 0;
+	int has_head = sanshe_store_head(l->store, space, &head) == 0, err;
 	cJSON *o;
 
 	sanshe_error_clear();
@@ -61,18 +116,20 @@ static int list_one(const char *name, const char *space, const git_oid *tip, voi
 		    !cJSON_AddStringToObject(o, "name", name) ||
 		    !cJSON_AddStringToObject(o, "space", space) ||
 		    !cJSON_AddStringToObject(o, "tip", id) ||
-		    !(l->held = cJSON_AddArrayToObject(o, "commits")))
+		    !(l->held = cJSON_AddArrayToObject(o, "commits")) ||
+		    !(l->findings = cJSON_AddArrayToObject(o, "findings")))
 			return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
 	} else {
 		printf(_("%s  (space %s, tip %.12s)\n"), name, space, id);
 	}
-	return sanshe_quarantine_scan(l->store, l->trust, tip, has_head ? &head : NULL, list_commit,
-				      l, NULL);
+	err = sanshe_quarantine_scan(l->store, l->trust, tip, has_head ? &head : NULL, list_commit,
+				     l, NULL);
+	return err ? err : list_findings(l, name, space, tip, has_head ? &head : NULL);
 }
 
 static int list(sanshe_store *store, int json)
 {
-	listing l = { store, NULL, NULL, NULL, 0 };
+	listing l = { store, NULL, NULL, NULL, NULL, 0, 0 };
 	int err;
 
 	if (json && !(l.json = cJSON_CreateArray()))
@@ -164,6 +221,7 @@ static int accept(sanshe_store *store, const char *name, const char *key_name)
 	sanshe_trust *trust = NULL;
 	members m = { .n = 0 };
 	git_oid head;
+	size_t findings;
 	int err, has_head;
 
 	memset(&mg, 0, sizeof(mg));
@@ -183,6 +241,17 @@ static int accept(sanshe_store *store, const char *name, const char *key_name)
 	}
 	has_head = sanshe_store_head(store, mg.space, &head) == 0;
 	sanshe_error_clear();
+	if ((err = cli_verify_incoming(store, mg.space, &mg.theirs, has_head ? &head : NULL,
+				       &findings)) != 0)
+		goto done;
+	if (findings) {
+		err = sanshe_error_set(SANSHE_EBADSIG,
+				       _("'%s' fails verification with %zu finding(s), above, and "
+					 "cannot be accepted: refuse it with 'sanshe quarantine "
+					 "refuse %s'"),
+				       name, findings, name);
+		goto done;
+	}
 	if ((err = sanshe_trust_load(&trust, store, NULL)) != 0 ||
 	    (err = sanshe_quarantine_scan(store, trust, &mg.theirs, has_head ? &head : NULL,
 					  note_member, &m, NULL)) != 0)

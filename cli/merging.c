@@ -16,7 +16,11 @@ static int merge_commit(merging *mg, const git_oid *head)
 
 	if ((err = sanshe_merge_trees(mg->store, head, &mg->theirs, &tree, &mg->stats)) != 0)
 		return err;
-	snprintf(op, sizeof(op), "merge %s into %s", mg->ref, mg->space);
+	if (mg->held[0]) /* the part before what was held in quarantine */
+		snprintf(op, sizeof(op), "merge %s up to %.12s into %s", mg->ref,
+			 git_oid_tostr_s(&mg->theirs), mg->space);
+	else
+		snprintf(op, sizeof(op), "merge %s into %s", mg->ref, mg->space);
 	if ((err = sanshe_change_new(&change, mg->store, mg->space)) == 0 &&
 	    (err = sanshe_change_merge(change, &mg->theirs, &tree)) == 0) {
 		err = cli_writer_commit(mg->w, mg->store, change, op);
@@ -95,13 +99,30 @@ static int hold_revoked(merging *mg, const git_oid *head)
 typedef struct refusal {
 	sanshe_buf text;
 	size_t count;
+	sanshe_oidset failing; /* the commits the findings name */
+	int unplaced;	       /* a finding names no commit */
 } refusal;
+
+#define REFUSAL_INIT { SANSHE_BUF_INIT, 0, SANSHE_OIDSET_INIT, 0 }
+
+static void refusal_dispose(refusal *r)
+{
+	sanshe_buf_dispose(&r->text);
+	sanshe_oidset_dispose(&r->failing);
+}
 
 static int note_finding(const sanshe_verify_finding *f, void *payload)
 {
 	refusal *r = payload;
+	git_oid id;
 	int err;
 
+	if (!f->commit || git_oid_fromstr(&id, f->commit) != 0) {
+		git_error_clear();
+		r->unplaced = 1;
+	} else if ((err = sanshe_oidset_add(&r->failing, &id)) < 0) {
+		return err;
+	}
 	if (r->count++ >= SHOWN_FINDINGS)
 		return 0;
 	err = sanshe_buf_printf(&r->text, "  %s", f->rule);
@@ -116,10 +137,10 @@ static int note_finding(const sanshe_verify_finding *f, void *payload)
 	return err;
 }
 
-int cli_verify_incoming(sanshe_store *store, const char *space, const git_oid *tip,
-			const git_oid *known, size_t *findings)
+/* Verify the history `tip` brings beyond `known`; the findings are told on stderr. */
+static int check_incoming(sanshe_store *store, const char *space, const git_oid *tip,
+			  const git_oid *known, refusal *r)
 {
-	refusal r = { SANSHE_BUF_INIT, 0 };
 	sanshe_verify_options opt;
 	sanshe_verify_summary summary;
 	int err;
@@ -129,41 +150,126 @@ int cli_verify_incoming(sanshe_store *store, const char *space, const git_oid *t
 	opt.tip = tip;
 	opt.known = known;
 	opt.finding = note_finding;
-	opt.payload = &r;
-	if ((err = sanshe_verify(store, &opt, &summary)) == 0 && r.count) {
-		fputs(r.text.ptr ? r.text.ptr : "", stderr);
-		if (r.count > SHOWN_FINDINGS)
-			fprintf(stderr, _("  … and %zu more\n"), r.count - SHOWN_FINDINGS);
+	opt.payload = r;
+	if ((err = sanshe_verify(store, &opt, &summary)) == 0 && r->count) {
+		fputs(r->text.ptr ? r->text.ptr : "", stderr);
+		if (r->count > SHOWN_FINDINGS)
+			fprintf(stderr, _("  … and %zu more\n"), r->count - SHOWN_FINDINGS);
 	}
+	return err;
+}
+
+int cli_verify_incoming(sanshe_store *store, const char *space, const git_oid *tip,
+			const git_oid *known, size_t *findings)
+{
+	refusal r = REFUSAL_INIT;
+	int err = check_incoming(store, space, tip, known, &r);
+
 	*findings = r.count;
-	sanshe_buf_dispose(&r.text);
+	refusal_dispose(&r);
 	return err;
 }
 
 /*
- * Incoming history is checked before anything moves: history that fails is
- * refused whole.
+ * Sync: the history is held in quarantine, and what is merged instead is
+ * the part that does not depend on a failing commit (`mg->theirs` becomes
+ * it), or nothing.  A finding that names no commit leaves no such part.
  */
-static int verify_incoming(merging *mg, const git_oid *head)
+static int hold_failing(merging *mg, const git_oid *head, const refusal *r, int *partly)
 {
-	size_t findings;
-	int err = cli_verify_incoming(mg->store, mg->space, &mg->theirs, head, &findings);
+	git_oid part;
+	int err;
 
-	if (!err && findings)
+	if ((err = sanshe_quarantine_hold(mg->store, mg->source ? mg->source : mg->ref, mg->space,
+					  &mg->theirs, mg->held)) != 0 ||
+	    (err = sanshe_quarantine_clean_part(mg->store, &mg->theirs, head,
+						r->unplaced ? NULL : &r->failing, &part, partly,
+						&mg->held_commits)) != 0)
+		return err;
+	if (*partly)
+		git_oid_cpy(&mg->theirs, &part);
+	else
+		mg->outcome = "quarantined";
+	return 0;
+}
+
+/* What hold_failing held, and what was merged: a line for stderr. */
+static int tell_held(merging *mg, int partly)
+{
+	if (partly)
+		return sanshe_buf_printf(&mg->held_report,
+					 _("sanshe: %s: %zu commit(s) held in quarantine as '%s': "
+					   "they fail verification (above) or build on one that "
+					   "does; the part before them, up to commit %.12s, is "
+					   "merged\n"),
+					 mg->space, mg->held_commits, mg->held,
+					 git_oid_tostr_s(&mg->theirs));
+	return sanshe_buf_printf(&mg->held_report,
+				 _("sanshe: %s: %zu commit(s) held in quarantine as '%s': they fail "
+				   "verification (above) from the first new one on; nothing of "
+				   "them is merged\n"),
+				 mg->space, mg->held_commits, mg->held);
+}
+
+/*
+ * Incoming history is checked before anything moves: history that fails
+ * is refused whole, or with hold_failures held (and `*partly` tells
+ * whether a part of it is still to merge).
+ */
+static int verify_incoming(merging *mg, const git_oid *head, int *partly)
+{
+	refusal r = REFUSAL_INIT;
+	int err = check_incoming(mg->store, mg->space, &mg->theirs, head, &r);
+
+	if (!err && r.count && mg->hold_failures)
+		err = hold_failing(mg, head, &r, partly);
+	else if (!err && r.count)
 		err = sanshe_error_set(SANSHE_EBADSIG,
 				       _("%s was not merged: its history fails verification with "
 					 "%zu finding(s), above (when it needs members added "
 					 "elsewhere, merge the trust space first)"),
-				       mg->ref, findings);
+				       mg->ref, r.count);
+	refusal_dispose(&r);
 	return err;
+}
+
+/* Move the space to `mg->theirs`, or merge it, checked already. */
+static int take(merging *mg, const git_oid *head)
+{
+	git_repository *repo = sanshe_store_repository(mg->store);
+	char message[600];
+	int err;
+
+	/* checked like any incoming history: its merge commit is someone's too */
+	if (head && same_merge(mg, head)) {
+		if (git_oid_cmp(&mg->theirs, head) < 0) {
+			snprintf(message, sizeof(message), "merge %s: the same merge", mg->ref);
+			err = sanshe_store_move(mg->store, mg->space, head, &mg->theirs, message);
+			mg->outcome = "fast-forward";
+		} else {
+			err = 0;
+			mg->outcome = "up to date";
+		}
+		return err;
+	}
+	if (!head || git_graph_descendant_of(repo, &mg->theirs, head) == 1) {
+		snprintf(message, sizeof(message), "merge %s: fast-forward", mg->ref);
+		err = sanshe_store_move(mg->store, mg->space, head, &mg->theirs, message);
+		mg->outcome = "fast-forward";
+		return err;
+	}
+	if (mg->ff_only) {
+		mg->outcome = "not moved";
+		return 0;
+	}
+	return merge_commit(mg, head);
 }
 
 int cli_merge_run(merging *mg)
 {
 	git_repository *repo = sanshe_store_repository(mg->store);
-	char message[600];
 	git_oid head;
-	int err, has_head;
+	int err, has_head, partly = 0;
 
 	if ((err = cli_writer_begin(mg->w, mg->store)) != 0)
 		return err;
@@ -180,30 +286,13 @@ int cli_merge_run(merging *mg)
 		return err;
 	if (mg->held_commits)
 		return 0;
-	if ((err = verify_incoming(mg, has_head ? &head : NULL)) != 0)
+	if ((err = verify_incoming(mg, has_head ? &head : NULL, &partly)) != 0)
 		return err;
-	/* checked like any incoming history: its merge commit is someone's too */
-	if (has_head && same_merge(mg, &head)) {
-		if (git_oid_cmp(&mg->theirs, &head) < 0) {
-			snprintf(message, sizeof(message), "merge %s: the same merge", mg->ref);
-			err = sanshe_store_move(mg->store, mg->space, &head, &mg->theirs, message);
-			mg->outcome = "fast-forward";
-		} else {
-			mg->outcome = "up to date";
-		}
-		return err;
+	if (mg->held[0] && !partly)
+		return tell_held(mg, 0);
+	if ((err = take(mg, has_head ? &head : NULL)) == 0 && partly) {
+		mg->outcome = "partly merged; the rest held in quarantine";
+		err = tell_held(mg, 1);
 	}
-	if (!has_head || git_graph_descendant_of(repo, &mg->theirs, &head) == 1) {
-		snprintf(message, sizeof(message), "merge %s: fast-forward", mg->ref);
-		err = sanshe_store_move(mg->store, mg->space, has_head ? &head : NULL, &mg->theirs,
-					message);
-		mg->outcome = "fast-forward";
-		return err;
-	}
-	if (mg->ff_only) {
-		mg->outcome = "not moved";
-		return 0;
-	}
-	return merge_commit(mg, &head);
+	return err;
 }
-

@@ -1,8 +1,11 @@
 /*
- * Merging a commit into a space, as `sanshe merge` and `sanshe quarantine
- * accept` do: nothing to do, a fast-forward, or a merge commit signed by
- * the writer; and before anything moves, incoming history signed by a
- * revoked key is held in quarantine (quarantine.h).
+ * Merging a commit into a space, as `sanshe merge`, `sanshe quarantine
+ * accept` and sync do: nothing to do, a fast-forward, or a merge commit
+ * signed by the writer.  Before anything moves, incoming history signed by
+ * a revoked key is held in quarantine (quarantine.h), and the history is
+ * verified: `sanshe merge` refuses whole history that fails; sync
+ * (hold_failures) holds it in quarantine and merges only the part that
+ * does not depend on what fails.
  */
 #ifndef SANSHE_CLI_MERGING_H
 #define SANSHE_CLI_MERGING_H
@@ -20,12 +23,18 @@ typedef struct merging {
 	git_oid theirs;
 	int accept_revoked;	  /* an admin accepted it: no quarantine */
 	int ff_only;		  /* move forward only: "not moved" when a merge is needed */
-	const char *outcome;	  /* "up to date", "fast-forward", "merged", "quarantined",
-				     "not moved" */
+	int hold_failures;	  /* history that fails verification: held, not refused */
+	/*
+	 * "up to date", "fast-forward", "merged", "quarantined" (nothing
+	 * merged), or with hold_failures "partly merged; the rest held in
+	 * quarantine" (then `theirs` is the part merged); with ff_only "not
+	 * moved" when a merge would be needed
+	 */
+	const char *outcome;
 	sanshe_merge_stats stats;
 	char held[SANSHE_QUARANTINE_NAME_MAX]; /* "quarantined": its name */
-	size_t held_commits;
-	sanshe_buf held_report;	  /* one line per commit held */
+	size_t held_commits;	  /* how many commits were held back */
+	sanshe_buf held_report;	  /* what was held and why, lines for stderr */
 } merging;
 
 /**
@@ -40,8 +49,12 @@ int cli_verify_incoming(sanshe_store *store, const char *space, const git_oid *t
 
 /**
  * Merge `mg->theirs` into `mg->space` as `mg->w` (opened): takes the lock,
- * checks for history to quarantine, moves or merges.  The writing is ended
- * by the caller's cli_writer_dispose.  Release `held_report` after.
+ * checks for history to quarantine, verifies, moves or merges.  History
+ * that fails verification is refused with SANSHE_EBADSIG, nothing moved;
+ * with `hold_failures` it is held in quarantine instead (`held` names it),
+ * and the part of it before the first failing commit is merged, if any.
+ * The writing is ended by the caller's cli_writer_dispose.  Release
+ * `held_report` after.
  */
 int cli_merge_run(merging *mg);
 

@@ -81,6 +81,7 @@ int sync_receive(syncing *s, sync_space *sp, const git_oid *theirs)
 	mg.source = s->label;
 	snprintf(mg.space, sizeof(mg.space), "%s", sp->name);
 	git_oid_cpy(&mg.theirs, theirs);
+	mg.hold_failures = 1;
 	cli_progress_phase(&s->progress, N_("merge"), 0);
 	err = cli_merge_run(&mg);
 	cli_writer_end(&s->w, s->store);
@@ -88,7 +89,7 @@ int sync_receive(syncing *s, sync_space *sp, const git_oid *theirs)
 	sp->received = mg.outcome;
 	sp->conflicts = mg.stats.conflicts;
 	sp->documents = mg.stats.merged;
-	if (mg.held_commits) {
+	if (mg.held[0]) {
 		snprintf(sp->held, sizeof(sp->held), "%s", mg.held);
 		if (!s->json)
 			fputs(mg.held_report.ptr ? mg.held_report.ptr : "", stderr);
@@ -157,7 +158,8 @@ int sync_report(const syncing *s)
 		const sync_space *r = &s->spaces[i];
 
 		cli_line(stdout, "", "%-24s %s%s", r->name,
-			 r->held[0] ? _("held in quarantine")
+			 r->held[0] && !(r->received && strncmp(r->received, "partly", 6) == 0)
+				 ? _("held in quarantine")
 			 : r->received ? _(r->received)
 				       : _("not there"),
 			 r->sent ? _("; sent") : "");

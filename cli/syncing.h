@@ -4,8 +4,8 @@
  * roster first, then common, then organizations' spaces this member may
  * read), receiving one space's head from the peer (recorded under
  * refs/sanshe/peers/<label>/<space>, verified, merged; history signed by a
- * revoked key held in quarantine), progress on a terminal, and the summary
- * printed at the end (text or --json).
+ * revoked key or failing verification held in quarantine), progress on a
+ * terminal, and the summary printed at the end (text or --json).
  */
 #ifndef SANSHE_CLI_SYNCING_H
 #define SANSHE_CLI_SYNCING_H
@@ -64,8 +64,10 @@ void sync_order(syncing *s);
  * Take the peer's head `theirs` of `sp` (its objects already here): record
  * it under refs/sanshe/peers/<label>/<space>, then merge it as `sanshe
  * merge` does (verified first; history signed by a revoked key held in
- * quarantine, told on stderr unless --json).  The writer's lock is ended
- * before returning.
+ * quarantine), except that history failing verification is held in
+ * quarantine too, and the part of it that does not depend on what fails
+ * still merged; what was held is told on stderr unless --json and named in
+ * `sp->held`.  The writer's lock is ended before returning.
  */
 int sync_receive(syncing *s, sync_space *sp, const git_oid *theirs);
 

@@ -52,6 +52,19 @@ int sanshe_oidset_add(sanshe_oidset *set, const git_oid *id)
 	}
 }
 
+bool sanshe_oidset_has(const sanshe_oidset *set, const git_oid *id)
+{
+	for (size_t i = home_of(id); set->cap; i++) {
+		const git_oid *slot = &set->ids[i & (set->cap - 1)];
+
+		if (git_oid_is_zero(slot))
+			return false;
+		if (git_oid_equal(slot, id))
+			return true;
+	}
+	return false;
+}
+
 void sanshe_oidset_clear(sanshe_oidset *set)
 {
 	if (set->ids)

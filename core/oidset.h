@@ -8,6 +8,7 @@
 #define SANSHE_OIDSET_H
 
 #include <git2.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct sanshe_oidset {
@@ -19,6 +20,9 @@ typedef struct sanshe_oidset {
 
 /** Add `id`: 1 when it is new, 0 when it was there, SANSHE_ENOMEM. */
 int sanshe_oidset_add(sanshe_oidset *set, const git_oid *id);
+
+/** Is `id` in the set? */
+bool sanshe_oidset_has(const sanshe_oidset *set, const git_oid *id);
 
 /** Forget every id, keeping the room. */
 void sanshe_oidset_clear(sanshe_oidset *set);

@@ -172,6 +172,128 @@ int sanshe_quarantine_scan(sanshe_store *store, const sanshe_trust *trust, const
 	return err;
 }
 
+/* ---- the part that does not depend on what fails ---- */
+
+/* A walk of `tip` without what `head` and `also` (each may be NULL) hold, parents first. */
+static int walk_new(git_revwalk **out, git_repository *repo, const git_oid *tip,
+		    const git_oid *head, const git_oid *also)
+{
+	if (git_revwalk_new(out, repo) != 0 || git_revwalk_push(*out, tip) != 0 ||
+	    (head && git_revwalk_hide(*out, head) != 0) ||
+	    (also && git_revwalk_hide(*out, also) != 0)) {
+		git_revwalk_free(*out);
+		*out = NULL;
+		return sanshe_git_error(SANSHE_EIO, _("cannot read the incoming history"));
+	}
+	git_revwalk_sorting(*out, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+	return 0;
+}
+
+/*
+ * Mark in `tainted` each new commit that fails or has a tainted parent (a
+ * walk with parents first sees a parent's mark before its children), and
+ * in `fresh` every new commit; `*placed` counts the failing commits met.
+ */
+static int taint(git_repository *repo, const git_oid *tip, const git_oid *head,
+		 const sanshe_oidset *failing, sanshe_oidset *fresh, sanshe_oidset *tainted,
+		 size_t *placed)
+{
+	git_revwalk *walk = NULL;
+	git_commit *c = NULL;
+	git_oid id;
+	int err, rc;
+
+	if ((err = walk_new(&walk, repo, tip, head, NULL)) != 0)
+		return err;
+	while (!err && (rc = git_revwalk_next(&id, walk)) == 0) {
+		bool bad = !failing || sanshe_oidset_has(failing, &id);
+
+		*placed += failing && bad;
+		if (git_commit_lookup(&c, repo, &id) != 0) {
+			err = sanshe_git_error(SANSHE_EIO, _("cannot read a commit"));
+			break;
+		}
+		for (unsigned i = 0; !bad && i < git_commit_parentcount(c); i++)
+			bad = sanshe_oidset_has(tainted, git_commit_parent_id(c, i));
+		git_commit_free(c);
+		if ((err = sanshe_oidset_add(fresh, &id)) >= 0 && bad)
+			err = sanshe_oidset_add(tainted, &id);
+		err = err < 0 ? err : 0;
+	}
+	if (!err && rc != GIT_ITEROVER)
+		err = sanshe_git_error(SANSHE_EIO, _("cannot read the incoming history"));
+	git_revwalk_free(walk);
+	return err;
+}
+
+/* Down tip's first-parent line, while the commits are new: the first untainted one. */
+static int first_clean(git_repository *repo, const git_oid *tip, const sanshe_oidset *fresh,
+		       const sanshe_oidset *tainted, git_oid *part, int *found)
+{
+	git_commit *c = NULL;
+	git_oid id;
+
+	git_oid_cpy(&id, tip);
+	while (!*found && sanshe_oidset_has(fresh, &id)) {
+		if (!sanshe_oidset_has(tainted, &id)) {
+			git_oid_cpy(part, &id);
+			*found = 1;
+		} else if (git_commit_lookup(&c, repo, &id) != 0) {
+			return sanshe_git_error(SANSHE_EIO, _("cannot read a commit"));
+		} else {
+			int more = git_commit_parentcount(c) > 0;
+
+			if (more)
+				git_oid_cpy(&id, git_commit_parent_id(c, 0));
+			git_commit_free(c);
+			if (!more)
+				break;
+		}
+	}
+	return 0;
+}
+
+/* How many commits of `tip` neither `head` nor `part` holds. */
+static int count_left(git_repository *repo, const git_oid *tip, const git_oid *head,
+		      const git_oid *part, size_t *held)
+{
+	git_revwalk *walk = NULL;
+	git_oid id;
+	int err, rc;
+
+	*held = 0;
+	if ((err = walk_new(&walk, repo, tip, head, part)) != 0)
+		return err;
+	while ((rc = git_revwalk_next(&id, walk)) == 0)
+		(*held)++;
+	git_revwalk_free(walk);
+	if (rc != GIT_ITEROVER)
+		return sanshe_git_error(SANSHE_EIO, _("cannot read the incoming history"));
+	return 0;
+}
+
+int sanshe_quarantine_clean_part(sanshe_store *store, const git_oid *tip, const git_oid *head,
+				 const sanshe_oidset *failing, git_oid *part, int *found,
+				 size_t *held)
+{
+	git_repository *repo = sanshe_store_repository(store);
+	sanshe_oidset fresh = SANSHE_OIDSET_INIT, tainted = SANSHE_OIDSET_INIT;
+	size_t left, placed = 0;
+	int err;
+
+	*found = 0;
+	err = taint(repo, tip, head, failing, &fresh, &tainted, &placed);
+	/* a failing commit the new history does not hold: nothing can be told clean */
+	if (!err && (!failing || placed == failing->n))
+		err = first_clean(repo, tip, &fresh, &tainted, part, found);
+	if (!err &&
+	    (err = count_left(repo, tip, head, *found ? part : NULL, &left)) == 0 && held)
+		*held = left;
+	sanshe_oidset_dispose(&fresh);
+	sanshe_oidset_dispose(&tainted);
+	return err;
+}
+
 /* ---- the refs ---- */
 
 int sanshe_quarantine_hold(sanshe_store *store, const char *source, const char *space,

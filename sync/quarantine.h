@@ -12,12 +12,18 @@
  * A commit of the incoming history is held when the roster this node had
  * before it arrived names its signer, or the signer of a document version
  * it writes, as revoked, and no accepted tip of that member contains it.
+ *
+ * Sync also holds here history that fails verification (verify.h), whole,
+ * for anyone to inspect and refuse; what it merges instead is the part
+ * that does not depend on any failing commit (sanshe_quarantine_clean_part).
+ * Such history is never accepted from quarantine.
  */
 #ifndef SANSHE_QUARANTINE_H
 #define SANSHE_QUARANTINE_H
 
 #include <git2.h>
 
+#include "oidset.h"
 #include "store.h"
 #include "trust.h"
 
@@ -43,6 +49,20 @@ typedef int (*sanshe_quarantine_cb)(const sanshe_quarantine_commit *c, void *pay
 int sanshe_quarantine_scan(sanshe_store *store, const sanshe_trust *trust, const git_oid *tip,
 			   const git_oid *head, sanshe_quarantine_cb cb, void *payload,
 			   size_t *count);
+
+/**
+ * The part of the history `tip` brings beyond `head` (NULL: none is known
+ * here) that does not depend on a failing commit: the newest commit on
+ * tip's first-parent line such that neither it nor any ancestor of it
+ * missing from `head` is in `failing` (NULL: every new commit fails).
+ * `*found` is 1 and `part` receives that commit, or `*found` is 0 when
+ * even the first new commit fails or builds on one that does, or when a
+ * commit of `failing` is not among the new ones.  `*held`
+ * (may be NULL) receives how many new commits are left out of the part.
+ */
+int sanshe_quarantine_clean_part(sanshe_store *store, const git_oid *tip, const git_oid *head,
+				 const sanshe_oidset *failing, git_oid *part, int *found,
+				 size_t *held);
 
 /** Longest quarantine name. */
 #define SANSHE_QUARANTINE_NAME_MAX 200

@@ -62,6 +62,29 @@ static void test_colliding_homes(void **state)
 	sanshe_oidset_dispose(&set);
 }
 
+/* Only the ids added are in the set; an empty set holds none. */
+static void test_has_only_what_was_added(void **state)
+{
+	sanshe_oidset set = SANSHE_OIDSET_INIT;
+	git_oid id;
+
+	(void)state;
+	nth_id(&id, 0);
+	assert_false(sanshe_oidset_has(&set, &id));
+	for (unsigned i = 0; i < 1000; i += 2) {
+		nth_id(&id, i);
+		assert_int_equal(sanshe_oidset_add(&set, &id), 1);
+	}
+	for (unsigned i = 0; i < 1000; i++) {
+		nth_id(&id, i);
+		assert_int_equal(sanshe_oidset_has(&set, &id), i % 2 == 0);
+	}
+	sanshe_oidset_clear(&set);
+	nth_id(&id, 0);
+	assert_false(sanshe_oidset_has(&set, &id));
+	sanshe_oidset_dispose(&set);
+}
+
 static void test_clear_keeps_room_forgets_ids(void **state)
 {
 	sanshe_oidset set = SANSHE_OIDSET_INIT;
@@ -89,6 +112,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_id_is_new_once),
 		cmocka_unit_test(test_colliding_homes),
+		cmocka_unit_test(test_has_only_what_was_added),
 		cmocka_unit_test(test_clear_keeps_room_forgets_ids),
 	};
 
