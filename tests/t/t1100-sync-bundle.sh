@@ -289,7 +289,7 @@ forge_risk() {
 	PY
 }
 
-expect_ok "a bundle whose history has a forged document and commit is refused; nothing is merged" '
+expect_ok "a bundle whose history has a forged document and commit is held in quarantine; nothing is merged" '
 	cp -a "$S" "$SCRATCH/forger"
 	git clone -q -b org/tongxin "$SCRATCH/forger" "$SCRATCH/forge-wt"
 	f=$(git -C "$SCRATCH/forge-wt" ls-files "case/*/c-agency.json")
@@ -301,7 +301,7 @@ expect_ok "a bundle whose history has a forged document and commit is refused; n
 	git -C "$C" for-each-ref --format="%(refname) %(objectname)" refs/heads/ >before
 	status_is 1 c bundle apply "$B/forged.sanshe"
 	grep -q "commit-unsigned" err
-	tail -n 1 err | grep -q "was not merged"
+	grep -q "held in quarantine" err
 	git -C "$C" for-each-ref --format="%(refname) %(objectname)" refs/heads/ | cmp - before
 	c get case/c-agency | grep -q "\"risk_level\":\"high\""
 '
