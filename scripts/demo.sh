@@ -134,14 +134,15 @@ SANSHE_HOME="$scratch/home-street" "$sanshe" key show liu-qiang >liu-qiang.pub
 at agency org add 和平社区居委会 --kind community --id heping --reader tongxin
 at agency org add 东城街道办事处 --kind street-office --id dongcheng --reader tongxin
 at agency org readers tongxin --add dongcheng
-at agency member add --name "Zhao Min" --org heping --role coordinator --public-key "$scratch/zhao-min.pub"
-at agency member add --name "Liu Qiang" --org dongcheng --role coordinator --public-key "$scratch/liu-qiang.pub"
+at agency member add --name "Zhao Min" --org heping --role coordinator --public-key "$scratch/zhao-min.pub" | tee zhao-min.id
+at agency member add --name "Liu Qiang" --org dongcheng --role coordinator --public-key "$scratch/liu-qiang.pub" | tee liu-qiang.id
+liu_qiang=$(sed -n 's/^\([0-9a-f-]*\) .*/\1/p' liu-qiang.id)
 founder=$("$sanshe" key show wang-fang | grep -o 'SHA256:[A-Za-z0-9+/]*' | head -n 1)
 
 step "14. the agency serves its node on the office network; the others make theirs from it"
 SANSHE_REPO="$scratch/agency" "$sanshe" serve --listen 127.0.0.1:0 >serve.out 2>serve.log &
 server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$scratch"' EXIT
+trap 'kill $server 2>/dev/null || true; rm -rf "$scratch"' EXIT
 for i in $(seq 50); do grep -q 'serving' serve.out 2>/dev/null && break; sleep 0.1; done
 port=$(sed -n 's/.* on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' serve.out)
 cat serve.out
@@ -186,7 +187,7 @@ at community resolve "$roster_ref" --path /team --take 1
 at community sync "tcp://127.0.0.1:$port" --json
 echo
 echo "# the agency's bundle for the street office: only what it lacks"
-at agency bundle create -o "$scratch/usb/tongxin-week.sanshe" --to dongcheng --since dongcheng
+at agency bundle create -o "$scratch/usb/tongxin-week.sanshe" --to dongcheng --since "$liu_qiang"
 at street sync "$scratch/usb/tongxin-week.sanshe"
 kill "$server"
 wait "$server" || true
