@@ -126,6 +126,11 @@ print(json.dumps(d, ensure_ascii=False))' "$@" >"$SCRATCH/.edit.json"
 	$office put "$SCRATCH/.edit.json" >/dev/null
 }
 
+# on_a_terminal COMMAND: what COMMAND writes to a terminal (its stdout and stderr).
+on_a_terminal() {
+	script -qec "$1" /dev/null </dev/null
+}
+
 # json_is FILE EXPR: the Python expression holds of the JSON object j in FILE.
 json_is() {
 	python3 -c "import json, sys; j = json.load(open(sys.argv[1])); assert $2, j" "$1"
@@ -311,11 +316,17 @@ expect_ok "one sanshe serve, several syncs in a row, a named peer, --quiet; SIGT
 	grep -q "^common  *up to date; sent$" out
 	status_is 0 community sync agency --json
 	json_is out "j[\"peer\"] == \"$URL\" and j[\"objects_received\"] == 0 and j[\"objects_sent\"] == 0"
+	on_a_terminal "SANSHE_HOME=\"$HC\" \"$SANSHE_BIN\" -C \"$C\" sync agency" >tty.out
+	grep -q "negotiate" tty.out
+	grep -q "synced with $URL" tty.out
+	on_a_terminal "SANSHE_HOME=\"$HC\" \"$SANSHE_BIN\" -C \"$C\" sync agency --quiet" >tty.out
+	not grep -q "negotiate" tty.out
+	grep -q "synced with $URL" tty.out
 	kill -TERM "$SERVER"
 	served 0
 	sessions >log
-	test "$(wc -l <log)" -eq 4
-	test "$(grep -c " He Min (SHA256:[^ ]*): .*; ok$" log)" -eq 3
+	test "$(wc -l <log)" -eq 6
+	test "$(grep -c " He Min (SHA256:[^ ]*): .*; ok$" log)" -eq 5
 	test "$(grep -c " Zhou Qiang (SHA256:[^ ]*): .*; ok$" log)" -eq 1
 	shared "$A" "$C"
 	agency get roster/r1 | grep -q "惠民社区银龄互助队"
