@@ -379,7 +379,7 @@ expect_ok "a revoked member is refused at both ends; the others still sync" '
 	served 1
 	sessions >log
 	one_line log
-	grep -q " unknown peer (SHA256:[^ ]*): .*; dropped: .*Lu Xin.s key was revoked at .* (left)" log
+	grep -q " Lu Xin (SHA256:[^ ]*): sent 0 space(s), .*; dropped: .*Lu Xin.s key was revoked at .* (left)" log
 	heads "$A" | cmp - a.before
 	heads "$C" | cmp - c.before
 	serve "$HA" "$A" --once
