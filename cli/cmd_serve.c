@@ -72,9 +72,13 @@ static int accept_peer(const unsigned char pk[SANSHE_KEY_PUBLIC_BYTES], void *pa
 
 	sanshe_key_fingerprint_of(v->who_fp, pk);
 	err = sanshe_trust_signer_at(v->trust, pk, (uint64_t)time(NULL) * 1000, &v->who);
+	/* a member refused (revoked, not yet valid) is still named in the log */
+	if (v->who.name)
+		snprintf(v->who_name, sizeof(v->who_name), "%s", v->who.name);
 	if (err)
 		return err;
-	snprintf(v->who_name, sizeof(v->who_name), "%s", v->who.name ? v->who.name : "?");
+	if (!v->who.name)
+		snprintf(v->who_name, sizeof(v->who_name), "?");
 	snprintf(v->label, sizeof(v->label), "%s", v->who.member);
 	return 0;
 }
