@@ -47,7 +47,7 @@ typedef struct serving {
 	const char *wanted[SPACES_MAX];
 	cJSON *hello;
 	head offered[SPACES_MAX];
-	size_t n_offered;
+	size_t n_offered, withheld;
 	git_oid *common;
 	size_t n_common, cap_common;
 	head pushed[SPACES_MAX];
@@ -99,9 +99,12 @@ static int offer_space(const char *space, const git_oid *id, void *payload)
 {
 	serving *v = payload;
 
-	if (v->n_offered == SPACES_MAX || !space_wanted(v, space) ||
-	    !sanshe_trust_may_read(v->trust, v->who.roles, v->who.org, space))
+	if (v->n_offered == SPACES_MAX || !space_wanted(v, space))
 		return 0;
+	if (!sanshe_trust_may_read(v->trust, v->who.roles, v->who.org, space)) {
+		v->withheld++; /* told as a number, never by name */
+		return 0;
+	}
 	snprintf(v->offered[v->n_offered].space, SANSHE_SPACE_MAX, "%s", space);
 	git_oid_cpy(&v->offered[v->n_offered++].id, id);
 	return 0;
@@ -138,6 +141,7 @@ static int greet(serving *v)
 		return err;
 	if (!(heads = cJSON_CreateObject()) || !cJSON_AddStringToObject(heads, "type", "heads") ||
 	    !cJSON_AddStringToObject(heads, "founding", git_oid_tostr(hex, sizeof(hex), &ours)) ||
+	    !cJSON_AddNumberToObject(heads, "withheld", (double)v->withheld) ||
 	    !(map = cJSON_AddObjectToObject(heads, "heads")))
 		err = sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
 	for (size_t i = 0; !err && i < v->n_offered; i++)
@@ -570,8 +574,12 @@ int cmd_serve(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if ((err = cli_open_store(&store)) == 0 && (err = cli_writer_open(&w, store, key_name)) == 0 &&
 	    (err = listen_on(listen_spec, &lfd, shown, sizeof(shown))) == 0) {
-		printf(_("serving %s on %s as %s; stop with Ctrl-C\n"), sanshe_store_path(store),
-		       shown, w.member.name);
+		if (once)
+			printf(_("serving %s on %s as %s, for one session\n"),
+			       sanshe_store_path(store), shown, w.member.name);
+		else
+			printf(_("serving %s on %s as %s; stop with Ctrl-C\n"),
+			       sanshe_store_path(store), shown, w.member.name);
 		fflush(stdout);
 		err = serve_loop(store, &w, lfd, once);
 		close(lfd);

@@ -10,8 +10,9 @@
  *        handshake    wire.h; each end refuses a key that is not a member
  *                     in good standing of its roster
  *   C→S  hello        {"type":"hello","version":1,"founding":ID|null,"spaces":[…]|null}
- *   S→C  heads        {"type":"heads","founding":ID,"heads":{SPACE:ID…}}: the
- *                     spaces the client's member may read
+ *   S→C  heads        {"type":"heads","founding":ID,"heads":{SPACE:ID…},
+ *                     "withheld":N}: the spaces the client's member may read,
+ *                     and how many others there are
  *   C→S  have         {"type":"have","ids":[ID…]}   (up to 8 rounds)
  *   S→C  ack          {"type":"ack","has":"0110…"}
  *   C→S  want         {"type":"want"}

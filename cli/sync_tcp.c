@@ -33,6 +33,7 @@ typedef struct client {
 	sanshe_trust_signer server; /* who serves, by our roster */
 	theirs heads[SYNC_MAX_SPACES];
 	size_t n_heads;
+	size_t withheld; /* spaces the server holds that our member may not read */
 	git_oid founding;
 	const git_oid *common;
 	size_t n_common;
@@ -130,6 +131,9 @@ static int greet(client *c, const char *const *only, size_t n_only)
 	    (err = proto_recv(&c->p, "heads", &heads)) != 0)
 		goto done;
 	founding = cJSON_GetObjectItemCaseSensitive(heads, "founding");
+	e = cJSON_GetObjectItemCaseSensitive(heads, "withheld");
+	if (cJSON_IsNumber(e) && e->valuedouble >= 0 && e->valuedouble <= 4096)
+		c->withheld = (size_t)e->valuedouble;
 	map = cJSON_GetObjectItemCaseSensitive(heads, "heads");
 	if ((err = proto_oid(founding, &c->founding, "the peer's founding commit")) != 0)
 		goto done;
@@ -388,6 +392,7 @@ int sync_tcp(syncing *s, const sanshe_peer *where)
 		if (err && err != SANSHE_EIO && c.p.ws)
 			proto_send_error(&c.p, sanshe_error_last());
 	}
+	s->not_readable += c.withheld;
 	s->objects_in = c.p.objects_in;
 	s->bytes_in = c.p.bytes_in;
 	s->objects_out = c.p.objects_out;

@@ -232,6 +232,7 @@ expect_ok "agency serves, community syncs: the agency's case files stay at the a
 	served 0
 	grep -q "^common  *up to date; sent$" out
 	not grep -q org/ out
+	grep -q "^1 space(s) of the other node not taken: your organization may not read them$" out
 	absent "$C" org/tongxin
 	not git -C "$A" rev-parse --verify -q refs/heads/org/huiming
 	shared "$A" "$C"
