@@ -137,7 +137,7 @@ static int take_all(cloning *c)
 	if (!c->key || (err = sanshe_trust_load(&o.trust, c->node, NULL)) != 0)
 		return err;
 	c->member = sanshe_trust_signer_at(o.trust, sanshe_key_public(c->key),
-					   (uint64_t)time(NULL) * 1000, &c->who) == 0;
+					   sanshe_node_wall_ms(), &c->who) == 0;
 	sanshe_error_clear();
 	if (!c->peer && (err = tcp_heads_server_member(&c->heads, o.trust, c->peer_path)) != 0)
 		goto done;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "node.h"
+#include "merging.h"
 #include "proto.h"
 #include "syncing.h"
 #include "transfer.h"
@@ -71,7 +72,7 @@ static int accept_peer(const unsigned char pk[SANSHE_KEY_PUBLIC_BYTES], void *pa
 	int err;
 
 	sanshe_key_fingerprint_of(v->who_fp, pk);
-	err = sanshe_trust_signer_at(v->trust, pk, (uint64_t)time(NULL) * 1000, &v->who);
+	err = sanshe_trust_signer_at(v->trust, pk, sanshe_node_wall_ms(), &v->who);
 	/* a member refused (revoked, not yet valid) is still named in the log */
 	if (v->who.name)
 		snprintf(v->who_name, sizeof(v->who_name), "%s", v->who.name);
@@ -270,8 +271,6 @@ static int by_rank(const void *a, const void *b)
 static int take_space(serving *v, const head *h, char *out, size_t size)
 {
 	git_repository *repo = sanshe_store_repository(v->store);
-	char ref[SANSHE_PEER_NAME_MAX + SANSHE_SPACE_MAX + 32];
-	git_reference *r = NULL;
 	merging mg;
 	int err;
 
@@ -283,18 +282,9 @@ static int take_space(serving *v, const head *h, char *out, size_t size)
 		snprintf(out, size, "%s", _("refused: the pack did not hold its head"));
 		return 0;
 	}
-	snprintf(ref, sizeof(ref), "refs/sanshe/peers/%s/%s", v->label, h->space);
-	if (git_reference_create(&r, repo, ref, &h->id, 1, "sanshe serve") != 0)
-		return sanshe_git_error(SANSHE_EIO, _("cannot record what the peer sent"));
-	git_reference_free(r);
-	memset(&mg, 0, sizeof(mg));
-	mg.store = v->store;
-	mg.w = &v->w;
-	mg.ref = ref;
-	mg.source = v->label;
+	if ((err = cli_merge_from_peer(&mg, v->store, &v->w, v->label, h->space, &h->id)) != 0)
+		return err;
 	mg.ff_only = 1;
-	snprintf(mg.space, sizeof(mg.space), "%s", h->space);
-	git_oid_cpy(&mg.theirs, &h->id);
 	err = cli_merge_run(&mg);
 	cli_writer_end(&v->w, v->store);
 	sanshe_buf_dispose(&mg.held_report);

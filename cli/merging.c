@@ -265,6 +265,26 @@ static int take(merging *mg, const git_oid *head)
 	return merge_commit(mg, head);
 }
 
+int cli_merge_from_peer(merging *mg, sanshe_store *store, cli_writer *w, const char *label,
+			const char *space, const git_oid *theirs)
+{
+	git_reference *r = NULL;
+
+	memset(mg, 0, sizeof(*mg));
+	snprintf(mg->peer_ref, sizeof(mg->peer_ref), "refs/sanshe/peers/%s/%s", label, space);
+	if (git_reference_create(&r, sanshe_store_repository(store), mg->peer_ref, theirs, 1,
+				 "sanshe sync") != 0)
+		return sanshe_git_error(SANSHE_EIO, _("cannot record what the peer sent"));
+	git_reference_free(r);
+	mg->store = store;
+	mg->w = w;
+	mg->ref = mg->peer_ref;
+	mg->source = label;
+	snprintf(mg->space, sizeof(mg->space), "%s", space);
+	git_oid_cpy(&mg->theirs, theirs);
+	return 0;
+}
+
 int cli_merge_run(merging *mg)
 {
 	git_repository *repo = sanshe_store_repository(mg->store);

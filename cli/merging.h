@@ -14,6 +14,8 @@
 #include "quarantine.h"
 #include "repo.h"
 
+#include "peers.h"
+
 typedef struct merging {
 	sanshe_store *store;
 	cli_writer *w;
@@ -35,7 +37,17 @@ typedef struct merging {
 	char held[SANSHE_QUARANTINE_NAME_MAX]; /* "quarantined": its name */
 	size_t held_commits;	  /* how many commits were held back */
 	sanshe_buf held_report;	  /* what was held and why, lines for stderr */
+	char peer_ref[SANSHE_PEER_NAME_MAX + SANSHE_SPACE_MAX + 32]; /* see cli_merge_from_peer */
 } merging;
+
+/**
+ * Set up `mg` (cleared first) to merge what the peer `label` sent of
+ * `space`, `theirs` (its objects here), as `w`: record it first under
+ * refs/sanshe/peers/<label>/<space>, which `mg->ref` then names; a
+ * quarantine goes under the peer's name.  Run with cli_merge_run.
+ */
+int cli_merge_from_peer(merging *mg, sanshe_store *store, cli_writer *w, const char *label,
+			const char *space, const git_oid *theirs);
 
 /**
  * Check the history `tip` of `space` brings beyond `known` (may be NULL) as

@@ -82,7 +82,7 @@ static int judge_server(const unsigned char pk[SANSHE_KEY_PUBLIC_BYTES], void *p
 					c->where->url, fp, c->where->key);
 	if (!c->trust)
 		return 0;
-	if ((err = sanshe_trust_signer_at(c->trust, pk, (uint64_t)time(NULL) * 1000,
+	if ((err = sanshe_trust_signer_at(c->trust, pk, sanshe_node_wall_ms(),
 					  &c->server)) != 0)
 		return sanshe_error_prefix(_("the node at %s"), c->where->url);
 	return 0;
@@ -262,7 +262,7 @@ static int receive_all(syncing *s, client *c)
 	if ((err = sanshe_trust_load(&c->trust, s->store, NULL)) != 0)
 		return err;
 	/* the server as the roster now says (the old roster's strings are gone) */
-	if (sanshe_trust_signer_at(c->trust, c->server_pk, (uint64_t)time(NULL) * 1000,
+	if (sanshe_trust_signer_at(c->trust, c->server_pk, sanshe_node_wall_ms(),
 				   &c->server) != 0) {
 		sanshe_error_clear();
 		memset(&c->server, 0, sizeof(c->server));
@@ -417,7 +417,7 @@ int tcp_heads_server_member(const tcp_heads *h, const sanshe_trust *trust, const
 {
 	sanshe_trust_signer who;
 
-	if (sanshe_trust_signer_at(trust, h->server_pk, (uint64_t)time(NULL) * 1000, &who) == 0)
+	if (sanshe_trust_signer_at(trust, h->server_pk, sanshe_node_wall_ms(), &who) == 0)
 		return 0;
 	return sanshe_error_set(SANSHE_EBADSIG,
 				_("the node at %s serves with key %s, which is not a member in "

@@ -64,23 +64,11 @@ void sync_order(syncing *s)
 
 int sync_receive(syncing *s, sync_space *sp, const git_oid *theirs)
 {
-	git_repository *repo = sanshe_store_repository(s->store);
-	char ref[SANSHE_PEER_NAME_MAX + SANSHE_SPACE_MAX + 32];
-	git_reference *r = NULL;
 	merging mg;
 	int err;
 
-	snprintf(ref, sizeof(ref), "refs/sanshe/peers/%s/%s", s->label, sp->name);
-	if (git_reference_create(&r, repo, ref, theirs, 1, "sanshe sync") != 0)
-		return sanshe_git_error(SANSHE_EIO, _("cannot record what the peer sent"));
-	git_reference_free(r);
-	memset(&mg, 0, sizeof(mg));
-	mg.store = s->store;
-	mg.w = &s->w;
-	mg.ref = ref;
-	mg.source = s->label;
-	snprintf(mg.space, sizeof(mg.space), "%s", sp->name);
-	git_oid_cpy(&mg.theirs, theirs);
+	if ((err = cli_merge_from_peer(&mg, s->store, &s->w, s->label, sp->name, theirs)) != 0)
+		return err;
 	mg.hold_failures = 1;
 	cli_progress_phase(&s->progress, N_("merge"), 0);
 	err = cli_merge_run(&mg);
