@@ -82,18 +82,11 @@ static int list_finding(const sanshe_verify_finding *f, void *payload)
 static int list_findings(listing *l, const char *name, const char *space, const git_oid *tip,
 			 const git_oid *head)
 {
-	sanshe_verify_options opt;
-	sanshe_verify_summary summary;
 	int err;
 
-	memset(&opt, 0, sizeof(opt));
-	opt.space = space;
-	opt.tip = tip;
-	opt.known = head;
-	opt.finding = list_finding;
-	opt.payload = l;
 	l->failing = 0;
-	if ((err = sanshe_verify(l->store, &opt, &summary)) == 0 && l->failing && !l->json)
+	if ((err = sanshe_verify_history(l->store, space, tip, head, list_finding, l)) == 0 &&
+	    l->failing && !l->json)
 		printf(_("    it fails verification: it cannot be accepted; refuse it with 'sanshe "
 			 "quarantine refuse %s'\n"),
 		       name);

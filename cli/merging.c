@@ -141,17 +141,10 @@ static int note_finding(const sanshe_verify_finding *f, void *payload)
 static int check_incoming(sanshe_store *store, const char *space, const git_oid *tip,
 			  const git_oid *known, refusal *r)
 {
-	sanshe_verify_options opt;
-	sanshe_verify_summary summary;
 	int err;
 
-	memset(&opt, 0, sizeof(opt));
-	opt.space = space;
-	opt.tip = tip;
-	opt.known = known;
-	opt.finding = note_finding;
-	opt.payload = r;
-	if ((err = sanshe_verify(store, &opt, &summary)) == 0 && r->count) {
+	if ((err = sanshe_verify_history(store, space, tip, known, note_finding, r)) == 0 &&
+	    r->count) {
 		fputs(r->text.ptr ? r->text.ptr : "", stderr);
 		if (r->count > SHOWN_FINDINGS)
 			fprintf(stderr, _("  … and %zu more\n"), r->count - SHOWN_FINDINGS);

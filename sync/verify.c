@@ -738,3 +738,18 @@ done:
 	sanshe_oidset_dispose(&w.seen);
 	return err;
 }
+
+int sanshe_verify_history(sanshe_store *store, const char *space, const git_oid *tip,
+			  const git_oid *known, sanshe_verify_finding_cb cb, void *payload)
+{
+	sanshe_verify_options opt;
+	sanshe_verify_summary summary;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.space = space;
+	opt.tip = tip;
+	opt.known = known;
+	opt.finding = cb;
+	opt.payload = payload;
+	return sanshe_verify(store, &opt, &summary);
+}

@@ -106,4 +106,12 @@ typedef struct sanshe_verify_summary {
 int sanshe_verify(sanshe_store *store, const sanshe_verify_options *opt,
 		  sanshe_verify_summary *summary);
 
+/**
+ * sanshe_verify of just the history `tip` of `space` brings beyond `known`
+ * (may be NULL: all of it), each finding told to `cb` — what sync, merge
+ * and the quarantine check of incoming history.
+ */
+int sanshe_verify_history(sanshe_store *store, const char *space, const git_oid *tip,
+			  const git_oid *known, sanshe_verify_finding_cb cb, void *payload);
+
 #endif
