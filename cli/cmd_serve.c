@@ -237,7 +237,8 @@ static int take_push(serving *v)
 	cJSON *msg = NULL;
 	int err;
 
-	if ((err = proto_recv(&v->p, "push", &msg)) != 0)
+	/* meanwhile the peer verifies and merges what we sent */
+	if ((err = proto_recv_after_work(&v->p, "push", &msg)) != 0)
 		return err;
 	heads = cJSON_GetObjectItemCaseSensitive(msg, "heads");
 	if (!cJSON_IsObject(heads))

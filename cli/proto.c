@@ -36,6 +36,18 @@ void proto_wire_options(sanshe_wire_options *opts)
 	}
 }
 
+int proto_work_ms(void)
+{
+	const char *idle = getenv("SANSHE_IDLE_TIMEOUT");
+	sanshe_wire_options opts;
+
+	if (idle && *idle) {
+		proto_wire_options(&opts);
+		return opts.idle_ms;
+	}
+	return 15 * 60 * 1000;
+}
+
 /* Move `n` bytes to or from a blocking-or-not fd within the idle limit. */
 static int raw_io(int fd, void *buf, size_t n, int writing, const char *peer)
 {
@@ -189,6 +201,15 @@ int proto_recv(proto *p, const char *type, cJSON **out)
 	return rc;
 }
 
+int proto_recv_after_work(proto *p, const char *type, cJSON **out)
+{
+	int was = sanshe_wire_set_idle(p->ws, proto_work_ms());
+	int rc = proto_recv(p, type, out);
+
+	sanshe_wire_set_idle(p->ws, was);
+	return rc;
+}
+
 void proto_send_error(proto *p, const char *message)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -267,12 +288,14 @@ int proto_recv_pack(proto *p, git_repository *repo)
 	sanshe_buf msg = SANSHE_BUF_INIT;
 	uint64_t bytes = 0, objects = 0, total = 0;
 	cJSON *end = NULL;
-	int rc;
+	int rc, idle = sanshe_wire_set_idle(p->ws, proto_work_ms());
 
 	if (p->progress)
 		cli_progress_phase(p->progress, N_("receive"), 0);
 	for (;;) {
-		if ((rc = next_message(p, &msg)) == 1)
+		rc = next_message(p, &msg);
+		sanshe_wire_set_idle(p->ws, idle); /* the pack is built: it flows */
+		if (rc == 1)
 			rc = sanshe_error_set(SANSHE_EPARSE,
 					      _("peer '%s' ended the session in the middle of a pack"),
 					      p->peer);

@@ -57,6 +57,13 @@ void proto_network_key(unsigned char key[SANSHE_WIRE_NETWORK_KEY_BYTES]);
 /** The options of a session: idle and session limits, SANSHE_IDLE_TIMEOUT (seconds) when set. */
 void proto_wire_options(sanshe_wire_options *opts);
 
+/**
+ * How long to wait for a peer that is working on what it received
+ * (building a pack, or verifying and merging history): 15 minutes, or
+ * SANSHE_IDLE_TIMEOUT when set.  In milliseconds.
+ */
+int proto_work_ms(void);
+
 /** Write the announcement of `pk` to `fd` (blocking, with the idle limit). */
 int proto_announce_send(int fd, const unsigned char pk[SANSHE_KEY_PUBLIC_BYTES]);
 
@@ -73,6 +80,9 @@ int proto_send(proto *p, const cJSON *msg);
  */
 int proto_recv(proto *p, const char *type, cJSON **out);
 
+/** proto_recv, waiting up to proto_work_ms(): the peer has work to do first. */
+int proto_recv_after_work(proto *p, const char *type, cJSON **out);
+
 /** Tell the peer why we stop (best effort) and end our direction. */
 void proto_send_error(proto *p, const char *message);
 
@@ -88,8 +98,9 @@ int proto_send_pack(proto *p, git_repository *repo, const git_oid *tips, size_t 
 
 /**
  * Receive the pieces of a pack up to pack-end into `repo`'s objects
- * (checked by the indexer; nothing stored when damaged).  Progress in
- * phase "receive".
+ * (checked by the indexer; nothing stored when damaged).  The first piece
+ * may take proto_work_ms() to come: the peer builds the pack first.
+ * Progress in phase "receive".
  */
 int proto_recv_pack(proto *p, git_repository *repo);
 

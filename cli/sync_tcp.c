@@ -341,7 +341,7 @@ static int push_all(syncing *s, client *c)
 		if (sanshe_transfer_has_commit(repo, &c->heads[i].id))
 			git_oid_cpy(&common[n_common++], &c->heads[i].id);
 	if ((err = proto_send_pack(&c->p, repo, pu.tips, pu.n, common, n_common)) != 0 ||
-	    (err = proto_recv(&c->p, "result", &result)) != 0)
+	    (err = proto_recv_after_work(&c->p, "result", &result)) != 0)
 		goto done;
 	spaces = cJSON_GetObjectItemCaseSensitive(result, "spaces");
 	cJSON_ArrayForEach(e, spaces)

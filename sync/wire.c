@@ -295,6 +295,15 @@ const unsigned char *sanshe_wire_session_peer(const sanshe_wire_session *s)
 	return s->peer_pk;
 }
 
+int sanshe_wire_set_idle(sanshe_wire_session *s, int idle_ms)
+{
+	int was = s->opts.idle_ms;
+
+	if (idle_ms > 0)
+		s->opts.idle_ms = idle_ms;
+	return was;
+}
+
 static int send_frame(sanshe_wire_session *s, const void *msg, size_t len,
 		      int final)
 {

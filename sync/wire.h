@@ -224,6 +224,13 @@ int sanshe_wire_server(sanshe_wire_session **out, int fd, const char *peer,
 /** The peer's proven Ed25519 public key (borrowed). */
 const unsigned char *sanshe_wire_session_peer(const sanshe_wire_session *s);
 
+/**
+ * The longest wait for the peer from now on, in milliseconds (> 0): longer
+ * while the peer is known to be working on what it received, then back.
+ * Returns the limit it replaces.
+ */
+int sanshe_wire_set_idle(sanshe_wire_session *s, int idle_ms);
+
 /** Send one message of `len` bytes (at most SANSHE_WIRE_FRAME_MAX). */
 int sanshe_wire_send(sanshe_wire_session *s, const void *msg, size_t len);
 
