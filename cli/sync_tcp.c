@@ -388,9 +388,9 @@ int sync_tcp(syncing *s, const sanshe_peer *where)
 		if (!err && (err = proto_recv_pack(&c.p, sanshe_store_repository(s->store))) == 0 &&
 		    (err = receive_all(s, &c)) == 0)
 			err = push_all(s, &c);
-		if (err && err != SANSHE_EIO && c.p.ws)
-			proto_send_error(&c.p, sanshe_error_last());
 	}
+	if (err && err != SANSHE_EIO && c.p.ws)
+		proto_send_error(&c.p, sanshe_error_last());
 	s->objects_in = c.p.objects_in;
 	s->bytes_in = c.p.bytes_in;
 	s->objects_out = c.p.objects_out;

@@ -266,11 +266,14 @@ expect_ok "sync: a server under another network key" '
 
 expect_ok "sync: a frame over 1 MiB" '
 	attack_sync oversized "frame of 1048577 bytes; the limit is 1048576"
+	grep -q "says: .*limit is 1048576" evil.err
 '
 
 expect_ok "sync: hostile JSON and a message out of turn" '
 	attack_sync bad-json "sent something that is not a message where .heads. was due"
+	grep -q "says:" evil.err
 	attack_sync wrong-order "sent .result. where .heads. was due"
+	grep -q "says:" evil.err
 '
 
 expect_ok "sync: a tampered pack" '
@@ -289,6 +292,7 @@ expect_ok "sync: a server that stalls in the middle of its pack: given up within
 
 expect_ok "sync: heads naming a space that cannot be" '
 	attack_sync bad-space "names a space that cannot be"
+	grep -q "says: .*names a space that cannot be" evil.err
 '
 
 # ---- honest-looking servers of forged history ----
