@@ -226,6 +226,23 @@ static int negotiate(client *c)
 	return err;
 }
 
+/* Every head the server named must be here now: sent in its pack, or held already. */
+static int heads_held(const client *c)
+{
+	git_repository *repo = sanshe_store_repository(c->store);
+	char hex[GIT_OID_HEXSZ + 1];
+
+	for (size_t i = 0; i < c->n_heads; i++)
+		if (!sanshe_transfer_has_commit(repo, &c->heads[i].id))
+			return sanshe_error_set(SANSHE_EPARSE,
+						_("peer '%s' named commit %s as the head of '%s' "
+						  "but did not send it"),
+						c->where->url,
+						git_oid_tostr(hex, sizeof(hex), &c->heads[i].id),
+						c->heads[i].space);
+	return 0;
+}
+
 static void client_dispose(client *c)
 {
 	sanshe_negotiation_free(c->neg);
@@ -386,7 +403,7 @@ int sync_tcp(syncing *s, const sanshe_peer *where)
 		err = negotiate(&c);
 		cli_progress_done(&s->progress);
 		if (!err && (err = proto_recv_pack(&c.p, sanshe_store_repository(s->store))) == 0 &&
-		    (err = receive_all(s, &c)) == 0)
+		    (err = heads_held(&c)) == 0 && (err = receive_all(s, &c)) == 0)
 			err = push_all(s, &c);
 	}
 	if (err && err != SANSHE_EIO && c.p.ws)
@@ -444,7 +461,8 @@ int clone_tcp_fetch(const sanshe_peer *where, sanshe_store *node, const sanshe_k
 	/* no roster yet: nothing to push, nothing to negotiate */
 	if ((err = connect_and_prove(&c)) == 0 && (err = greet(&c, NULL, 0)) == 0 &&
 	    (err = negotiate(&c)) == 0 &&
-	    (err = proto_recv_pack(&c.p, sanshe_store_repository(node))) == 0)
+	    (err = proto_recv_pack(&c.p, sanshe_store_repository(node))) == 0 &&
+	    (err = heads_held(&c)) == 0)
 		err = push_all(s, &c);
 	if (err && err != SANSHE_EIO && c.p.ws)
 		proto_send_error(&c.p, sanshe_error_last());
