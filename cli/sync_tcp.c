@@ -87,6 +87,21 @@ static int judge_server(const unsigned char pk[SANSHE_KEY_PUBLIC_BYTES], void *p
 	return 0;
 }
 
+/* Run the handshake only to tell the server why we refuse it; keep our message. */
+static int tell_refusal(client *c, const sanshe_wire_options *opts,
+			const unsigned char netkey[SANSHE_WIRE_NETWORK_KEY_BYTES], int err)
+{
+	sanshe_buf why = SANSHE_BUF_INIT;
+
+	if (sanshe_buf_puts(&why, sanshe_error_last()) != 0)
+		return err;
+	(void)sanshe_wire_client(&c->p.ws, c->fd, c->where->url, opts, netkey, c->key,
+				 c->server_pk, judge_server, c);
+	sanshe_error_set(err, "%s", why.ptr);
+	sanshe_buf_dispose(&why);
+	return err;
+}
+
 static int connect_and_prove(client *c)
 {
 	unsigned char netkey[SANSHE_WIRE_NETWORK_KEY_BYTES];
@@ -99,9 +114,10 @@ static int connect_and_prove(client *c)
 	if ((err = dial(c)) != 0 ||
 	    (err = proto_announce_recv(c->fd, c->where->url, c->server_pk)) != 0)
 		return err;
-	/* judged before the handshake too: a refusal then names the reason here */
+	/* judged before the handshake too: a refusal then names the reason here,
+	 * and still travels to the server inside the handshake, for its log */
 	if ((err = judge_server(c->server_pk, c)) != 0)
-		return err;
+		return tell_refusal(c, &opts, netkey, err);
 	return sanshe_wire_client(&c->p.ws, c->fd, c->where->url, &opts, netkey, c->key,
 				  c->server_pk, judge_server, c);
 }

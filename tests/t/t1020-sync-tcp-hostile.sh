@@ -255,10 +255,12 @@ expect_ok "sync: a server that is not a sanshe node" '
 expect_ok "sync: a server whose key is not in the roster; both ends say why" '
 	attack_sync honest "is not the key of any member of the roster" --key stranger
 	grep -q "the node at tcp://127.0.0.1:$port: key SHA256:" err
+	grep -q "refused us: .*is not the key of any member of the roster" evil.err
 '
 
 expect_ok "sync: a server whose key was revoked; both ends say why" '
 	attack_sync honest "Gu Ning.s key was revoked" --key gone
+	grep -q "refused us: .*Gu Ning.s key was revoked" evil.err
 '
 
 expect_ok "sync: a server under another network key" '
