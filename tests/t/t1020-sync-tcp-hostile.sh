@@ -142,6 +142,8 @@ expect_ok "an agency, a community node and an evil node; gone revoked, stranger 
 	sanshe -C "$A" member revoke gone --reason left >/dev/null
 	case_json c1
 	sanshe -C "$A" put "$SCRATCH/c1.json" >/dev/null
+	python3 -c "import json; d=json.load(open(\"$EXAMPLES/case-note.json\")); d[\"id\"]=\"n-1\"; d[\"case\"]=\"c1\"; print(json.dumps(d, ensure_ascii=False))" >"$SCRATCH/n-1.json"
+	sanshe -C "$A" put "$SCRATCH/n-1.json" >/dev/null
 	cp -a "$A" "$C"
 	cp -a "$A" "$E"
 	case_json c-evil
@@ -202,6 +204,12 @@ expect_ok "serve: hostile JSON and a message out of turn" '
 
 expect_ok "serve: a tampered pack is refused; no object is kept" '
 	attack_serve tamper-pack "the pack received is damaged"
+	objects "$A" | cmp - objects.before
+	honest_follows
+'
+
+expect_ok "serve: a pack of commits without their trees is refused; no object is kept" '
+	attack_serve partial-pack "the pack received is damaged or cut short"
 	objects "$A" | cmp - objects.before
 	honest_follows
 '
@@ -281,6 +289,11 @@ expect_ok "sync: hostile JSON and a message out of turn" '
 
 expect_ok "sync: a tampered pack" '
 	attack_sync tamper-pack "the pack received is damaged"
+	grep -q "says: .*damaged" evil.err
+'
+
+expect_ok "sync: a pack of commits without their trees" '
+	attack_sync partial-pack "the pack received is damaged or cut short"
 	grep -q "says: .*damaged" evil.err
 '
 
@@ -381,8 +394,16 @@ expect_ok "a commit by a key not allowed to write cases: refused, nothing merged
 	sanshe -C "$C" get case/c1 >/dev/null
 '
 
-expect_ok "rewritten history, an unsigned commit by hand: refused, nothing merged" '
+expect_ok "rewritten history, a case note removed by a signed commit: refused, nothing merged" '
 	forged f4
+	p=$(path_of case-note n-1)
+	SIGN_WITH="$SCRATCH/li" commit_files "note removed" "-$p" >/dev/null
+	served_forgery "append-only-changed"
+	sanshe -C "$C" get case-note/n-1 >/dev/null
+'
+
+expect_ok "an unsigned commit made by hand: refused, nothing merged" '
+	forged f5
 	p=$(path_of case c1)
 	commit_files "c1 removed by hand" "-$p" >/dev/null
 	served_forgery "commit-unsigned"

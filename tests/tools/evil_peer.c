@@ -27,6 +27,8 @@
  *   tamper-pack    a correct session, one byte of the pack flipped
  *   truncate-pack  half the pack, then the connection closed
  *   stall          half the pack, then silence until the peer leaves
+ *   partial-pack   a well-formed pack of the head commits alone, without
+ *                  the trees and documents they name
  *
  * Last, one line on stderr says how the session ended: exit status 0 when
  * the peer went along to the end, 1 when it refused or dropped us (its
@@ -223,6 +225,26 @@ static int collect(const void *data, size_t len, void *payload)
 	return sanshe_buf_put(payload, data, len);
 }
 
+static int collect_git(void *data, size_t len, void *payload)
+{
+	return sanshe_buf_put(payload, data, len);
+}
+
+/* A well-formed pack of our head commits alone: none of their trees. */
+static int heads_only(evil *e, sanshe_buf *pack, size_t *objects)
+{
+	git_packbuilder *pb = NULL;
+	int err = git_packbuilder_new(&pb, e->repo);
+
+	for (size_t i = 0; !err && i < e->n_ours; i++)
+		err = git_packbuilder_insert(pb, &e->ours[i], NULL);
+	if (!err)
+		err = git_packbuilder_foreach(pb, collect_git, pack);
+	*objects = err ? 0 : git_packbuilder_object_count(pb);
+	git_packbuilder_free(pb);
+	return err ? fail(git_error_last() ? git_error_last()->message : "packbuilder") : 0;
+}
+
 /* Our pack for the peer, spoilt as the mode says. */
 static int send_pack(evil *e)
 {
@@ -231,16 +253,20 @@ static int send_pack(evil *e)
 	char end[64];
 	int err;
 
-	if (!is(e, "tamper-pack") && !is(e, "truncate-pack") && !is(e, "stall"))
+	if (!is(e, "tamper-pack") && !is(e, "truncate-pack") && !is(e, "stall") &&
+	    !is(e, "partial-pack"))
 		return proto_send_pack(&e->p, e->repo, e->ours, e->n_ours, e->common, e->n_common);
-	if ((err = sanshe_transfer_send(e->repo, e->ours, e->n_ours, e->common, e->n_common,
-					collect, &pack, &objects)) != 0)
+	err = is(e, "partial-pack")
+		      ? heads_only(e, &pack, &objects)
+		      : sanshe_transfer_send(e->repo, e->ours, e->n_ours, e->common, e->n_common,
+					     collect, &pack, &objects);
+	if (err)
 		goto done;
 	if (pack.size < 64) {
 		err = fail("nothing to send: this node has nothing the peer lacks");
 		goto done;
 	}
-	len = is(e, "tamper-pack") ? pack.size : pack.size / 2;
+	len = is(e, "tamper-pack") || is(e, "partial-pack") ? pack.size : pack.size / 2;
 	if (is(e, "tamper-pack"))
 		pack.ptr[pack.size / 2] ^= 0x20;
 	for (at = 0; !err && at < len; at += SANSHE_TRANSFER_PIECE) {
@@ -564,7 +590,7 @@ static int run_server(evil *e, sanshe_buf *said)
 
 static const char *const modes[] = { "honest",	    "not-sanshe", "wrong-network", "oversized",
 				     "bad-json",    "wrong-order", "bad-head",	    "bad-space",
-				     "tamper-pack", "truncate-pack", "stall" };
+				     "tamper-pack", "truncate-pack", "stall", "partial-pack" };
 
 static int usage(void)
 {
