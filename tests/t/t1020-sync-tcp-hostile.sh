@@ -362,9 +362,11 @@ served_forgery() {
 	fport=$(port_of f.out)
 	status_is 1 sanshe -C "$C" sync "tcp://127.0.0.1:$fport"
 	wait "$f" || true
+	cat err f.log # shown when a test fails
 	grep -q "$1" err
 	tail -n 1 err | grep -q "was not merged"
 	heads "$C" | cmp - heads.before
+	grep -q "^sanshe serve: .*dropped: .* says: .*was not merged" f.log
 }
 
 expect_ok "a forged document signature, served by sanshe serve: refused, nothing merged" '
