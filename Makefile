@@ -1,6 +1,7 @@
 # sanshe — one Makefile for the library, the command, the tests and the tools.
 #
-#   make            build/sanshe and build/libsanshe.a
+#   make            build/sanshe, build/libsanshe.a and build/tests/evil_peer
+#                   (the hostile peer of the scenario tests of sync over TCP)
 #   make test       unit tests, scenario tests, unit tests under ASan+UBSan
 #   make demo       the main job in a scratch directory
 #   make bench      throughput next to libsodium's raw rates; import and put
@@ -64,6 +65,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/schemas.o
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HELPER_OBJ := $(UNIT_HELPERS:%.c=$(BUILD)/obj/%.o)
+EVIL_PEER_OBJ := $(BUILD)/obj/cli/proto.o $(BUILD)/obj/cli/progress.o
 BENCH_BIN := $(BENCH_SRC:scripts/bench/%.c=$(BUILD)/bench/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/%)
 
@@ -71,7 +73,7 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/%)
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: $(BUILD)/sanshe $(BUILD)/libsanshe.a
+all: $(BUILD)/sanshe $(BUILD)/libsanshe.a $(BUILD)/tests/evil_peer
 
 $(BUILD)/gen/schemas.c: $(SCHEMAS) scripts/embed-schemas.sh
 	@mkdir -p $(@D)
@@ -102,6 +104,11 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(HELPER_OBJ) $(BUILD)/libsanshe.a
 $(BUILD)/tests/test_verify_html: CLI_MODULE_OBJ := $(BUILD)/obj/cli/verify_html.o
 $(BUILD)/tests/test_verify_html: $(BUILD)/obj/cli/verify_html.o
 
+# A test tool speaking the session of cli/proto.c, for the scenario tests.
+$(BUILD)/tests/evil_peer: $(BUILD)/obj/tests/tools/evil_peer.o $(EVIL_PEER_OBJ) $(BUILD)/libsanshe.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(EVIL_PEER_OBJ) $(BUILD)/libsanshe.a $(PKG_LIBS)
+
 $(BUILD)/bench/%: $(BUILD)/obj/scripts/bench/%.o $(BUILD)/libsanshe.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/libsanshe.a $(PKG_LIBS)
@@ -109,7 +116,7 @@ $(BUILD)/bench/%: $(BUILD)/obj/scripts/bench/%.o $(BUILD)/libsanshe.a
 $(BUILD)/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(BUILD)/libsanshe.a
 	$(CC) $(LDFLAGS) $(FUZZ_LDFLAGS) -o $@ $< $(BUILD)/libsanshe.a $(PKG_LIBS)
 
-units: $(UNIT_BIN) $(BUILD)/sanshe
+units: $(UNIT_BIN) $(BUILD)/sanshe $(BUILD)/tests/evil_peer
 
 test:
 	@$(MAKE) --no-print-directory units
@@ -135,7 +142,8 @@ fuzz:
 	@scripts/fuzz.sh build/fuzz $(FUZZ_SECONDS)
 
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) core/*.h cli/*.h tests/fuzz/*.h
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(UNIT_SRC) $(FUZZ_SRC) core/*.h cli/*.h tests/fuzz/*.h \
+		tests/tools/*.c
 
 clean:
 	rm -rf build

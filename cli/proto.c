@@ -212,6 +212,8 @@ int proto_recv_after_work(proto *p, const char *type, cJSON **out)
 
 void proto_send_error(proto *p, const char *message)
 {
+	int code = sanshe_error_code();
+	char *reason = strdup(sanshe_error_last());
 	cJSON *o = cJSON_CreateObject();
 
 	if (o && cJSON_AddStringToObject(o, "type", "error") &&
@@ -219,6 +221,10 @@ void proto_send_error(proto *p, const char *message)
 		(void)proto_send(p, o);
 	cJSON_Delete(o);
 	(void)sanshe_wire_end(p->ws);
+	/* a peer gone already must not replace the reason we stop with its own */
+	if (reason)
+		sanshe_error_set(code, "%s", reason);
+	free(reason);
 }
 
 int proto_oid(const cJSON *value, git_oid *out, const char *what)

@@ -83,7 +83,7 @@ int proto_recv(proto *p, const char *type, cJSON **out);
 /** proto_recv, waiting up to proto_work_ms(): the peer has work to do first. */
 int proto_recv_after_work(proto *p, const char *type, cJSON **out);
 
-/** Tell the peer why we stop (best effort) and end our direction. */
+/** Tell the peer why we stop (best effort) and end our direction; our last error stays. */
 void proto_send_error(proto *p, const char *message);
 
 /** A commit id from a JSON string (40 hex digits): 0 or SANSHE_EPARSE naming `what`. */

@@ -88,6 +88,21 @@ static int judge_server(const unsigned char pk[SANSHE_KEY_PUBLIC_BYTES], void *p
 	return 0;
 }
 
+/* Run the handshake only to tell the server why we refuse it; keep our message. */
+static int tell_refusal(client *c, const sanshe_wire_options *opts,
+			const unsigned char netkey[SANSHE_WIRE_NETWORK_KEY_BYTES], int err)
+{
+	sanshe_buf why = SANSHE_BUF_INIT;
+
+	if (sanshe_buf_puts(&why, sanshe_error_last()) != 0)
+		return err;
+	(void)sanshe_wire_client(&c->p.ws, c->fd, c->where->url, opts, netkey, c->key,
+				 c->server_pk, judge_server, c);
+	sanshe_error_set(err, "%s", why.ptr);
+	sanshe_buf_dispose(&why);
+	return err;
+}
+
 static int connect_and_prove(client *c)
 {
 	unsigned char netkey[SANSHE_WIRE_NETWORK_KEY_BYTES];
@@ -100,6 +115,10 @@ static int connect_and_prove(client *c)
 	if ((err = dial(c)) != 0 ||
 	    (err = proto_announce_recv(c->fd, c->where->url, c->server_pk)) != 0)
 		return err;
+	/* judged before the handshake too: a refusal then names the reason here,
+	 * and still travels to the server inside the handshake, for its log */
+	if ((err = judge_server(c->server_pk, c)) != 0)
+		return tell_refusal(c, &opts, netkey, err);
 	return sanshe_wire_client(&c->p.ws, c->fd, c->where->url, &opts, netkey, c->key,
 				  c->server_pk, judge_server, c);
 }
@@ -225,6 +244,23 @@ static int negotiate(client *c)
 	if (!err)
 		c->common = sanshe_negotiation_common(c->neg, &c->n_common);
 	return err;
+}
+
+/* Every head the server named must be here now: sent in its pack, or held already. */
+static int heads_held(const client *c)
+{
+	git_repository *repo = sanshe_store_repository(c->store);
+	char hex[GIT_OID_HEXSZ + 1];
+
+	for (size_t i = 0; i < c->n_heads; i++)
+		if (!sanshe_transfer_has_commit(repo, &c->heads[i].id))
+			return sanshe_error_set(SANSHE_EPARSE,
+						_("peer '%s' named commit %s as the head of '%s' "
+						  "but did not send it"),
+						c->where->url,
+						git_oid_tostr(hex, sizeof(hex), &c->heads[i].id),
+						c->heads[i].space);
+	return 0;
 }
 
 static void client_dispose(client *c)
@@ -387,11 +423,11 @@ int sync_tcp(syncing *s, const sanshe_peer *where)
 		err = negotiate(&c);
 		cli_progress_done(&s->progress);
 		if (!err && (err = proto_recv_pack(&c.p, sanshe_store_repository(s->store))) == 0 &&
-		    (err = receive_all(s, &c)) == 0)
+		    (err = heads_held(&c)) == 0 && (err = receive_all(s, &c)) == 0)
 			err = push_all(s, &c);
-		if (err && err != SANSHE_EIO && c.p.ws)
-			proto_send_error(&c.p, sanshe_error_last());
 	}
+	if (err && err != SANSHE_EIO && c.p.ws)
+		proto_send_error(&c.p, sanshe_error_last());
 	s->not_readable += c.withheld;
 	s->objects_in = c.p.objects_in;
 	s->bytes_in = c.p.bytes_in;
@@ -446,7 +482,8 @@ int clone_tcp_fetch(const sanshe_peer *where, sanshe_store *node, const sanshe_k
 	/* no roster yet: nothing to push, nothing to negotiate */
 	if ((err = connect_and_prove(&c)) == 0 && (err = greet(&c, NULL, 0)) == 0 &&
 	    (err = negotiate(&c)) == 0 &&
-	    (err = proto_recv_pack(&c.p, sanshe_store_repository(node))) == 0)
+	    (err = proto_recv_pack(&c.p, sanshe_store_repository(node))) == 0 &&
+	    (err = heads_held(&c)) == 0)
 		err = push_all(s, &c);
 	if (err && err != SANSHE_EIO && c.p.ws)
 		proto_send_error(&c.p, sanshe_error_last());
