@@ -362,7 +362,7 @@ path_of() {
 }
 
 # served_forgery RULE: the forgery in F served by sanshe serve --once; the
-# community refuses it with RULE and merges nothing.
+# community finds RULE, holds the history in quarantine and merges nothing.
 served_forgery() {
 	heads "$C" >heads.before
 	"$SANSHE_BIN" -C "$F" serve --listen 127.0.0.1:0 --once >f.out 2>f.log &
@@ -372,9 +372,10 @@ served_forgery() {
 	wait "$f" || true
 	cat err f.log # shown when a test fails
 	grep -q "$1" err
-	tail -n 1 err | grep -q "was not merged"
+	grep -q "held in quarantine as .*: they fail verification (above) from the first new one on; nothing of them is merged" err
 	heads "$C" | cmp - heads.before
-	grep -q "^sanshe serve: .*dropped: .* says: .*was not merged" f.log
+	git -C "$C" rev-parse -q --verify "refs/sanshe/quarantine/127-0-0-1-$fport/org/tongxin" >/dev/null
+	grep -q "^sanshe serve: .*; ok$" f.log
 }
 
 expect_ok "a forged document signature, served by sanshe serve: refused, nothing merged" '
