@@ -11,6 +11,7 @@
 #include <git2/sys/odb_backend.h>
 
 #include "bundle.h"
+#include "transfer.h"
 #include "store.h"
 #include "bundle_int.h"
 
@@ -340,235 +341,31 @@ static int check_prerequisites(git_odb *odb, const sanshe_bundle_header *h)
 	return 0;
 }
 
-/*
- * libgit2 1.5's indexer can check that a pack is complete (opts.verify),
- * but then leaks every object of the pack that the repository has
- * already, and a bundle made without knowing what its reader has holds
- * many.  So the pack is indexed without that check into a directory of its
- * own, checked here (every object it names is in the pack or the
- * repository), and only then moved into objects/pack: a pack that fails
- * leaves nothing behind.
- */
-typedef struct closure {
-	git_odb *pack; /* the new pack alone */
-	git_odb *odb;  /* the repository's */
-	int missing;
-} closure;
-
-static int linked(closure *c, const char *hex, size_t len)
-{
-	git_oid id;
-
-	if (len < GIT_OID_HEXSZ || git_oid_fromstrn(&id, hex, GIT_OID_HEXSZ) != 0)
-		return -1;
-	if (!git_odb_exists(c->pack, &id) && !git_odb_exists(c->odb, &id))
-		c->missing++;
-	return 0;
-}
-
-/* The objects a commit or a tag names: its "tree", "parent" or "object" lines. */
-static int links_of_header(closure *c, const char *p, const char *end)
-{
-	static const char *const keys[] = { "tree ", "parent ", "object " };
-
-	while (p < end) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		size_t i, k = 0;
-
-		for (i = 0; i < SANSHE_ARRAY_SIZE(keys); i++)
-			if ((size_t)(end - p) > strlen(keys[i]) &&
-			    strncmp(p, keys[i], strlen(keys[i])) == 0)
-				k = strlen(keys[i]);
-		if (!k || !eol)
-			return 0; /* past the links */
-		if (linked(c, p + k, (size_t)(eol - p) - k) != 0)
-			return -1;
-		p = eol + 1;
-	}
-	return 0;
-}
-
-/* The objects a tree names: "<mode> <name>\0<20 bytes>" each; submodules name none here. */
-static int links_of_tree(closure *c, const unsigned char *p, const unsigned char *end)
-{
-	while (p < end) {
-		const unsigned char *nul = memchr(p, '\0', (size_t)(end - p));
-		char hex[GIT_OID_HEXSZ + 1];
-		git_oid id;
-
-		if (!nul || (size_t)(end - nul) < 1 + GIT_OID_RAWSZ)
-			return -1;
-		git_oid_fromraw(&id, nul + 1);
-		if (strncmp((const char *)p, "160000 ", 7) != 0) {
-			git_oid_tostr(hex, sizeof(hex), &id);
-			linked(c, hex, GIT_OID_HEXSZ);
-		}
-		p = nul + 1 + GIT_OID_RAWSZ;
-	}
-	return 0;
-}
-
-static int check_object(const git_oid *id, void *payload)
-{
-	closure *c = payload;
-	git_odb_object *obj = NULL;
-	const char *data;
-	size_t len;
-	int rc = 0;
-
-	git_object_t type;
-	size_t size;
-
-	if (git_odb_read_header(&size, &type, c->pack, id) != 0)
-		return -1;
-	if (type == GIT_OBJECT_BLOB)
-		return 0; /* names nothing: not read */
-	if (git_odb_read(&obj, c->pack, id) != 0)
-		return -1;
-	data = git_odb_object_data(obj);
-	len = git_odb_object_size(obj);
-	if (type == GIT_OBJECT_TREE)
-		rc = links_of_tree(c, (const unsigned char *)data,
-				   (const unsigned char *)data + len);
-	else
-		rc = links_of_header(c, data, data + len);
-	git_odb_object_free(obj);
-	return rc;
-}
-
-/* Is every object the pack `idx_path` names in it or in `odb`? */
-static int check_closed(git_odb *odb, const char *idx_path, const char *path)
-{
-	closure c = { NULL, odb, 0 };
-	git_odb_backend *one = NULL;
-	int rc;
-
-	if (git_odb_new(&c.pack) != 0 || git_odb_backend_one_pack(&one, idx_path) != 0 ||
-	    git_odb_add_backend(c.pack, one, 1) != 0) {
-		if (one && c.pack)
-			one->free(one);
-		git_odb_free(c.pack);
-		sanshe_git_error(SANSHE_EIO, _("cannot read the incoming pack"));
-		return sanshe_error_prefix("'%s'", path);
-	}
-	rc = git_odb_foreach(c.pack, check_object, &c);
-	git_odb_free(c.pack);
-	if (rc != 0)
-		return sanshe_error_set(SANSHE_EPARSE, _("'%s': damaged pack"), path);
-	if (c.missing)
-		return sanshe_error_set(SANSHE_EPARSE,
-					_("'%s': the pack is missing %d object(s) it needs"), path,
-					c.missing);
-	return 0;
-}
-
-/* Move the checked pack `name` from `from` into `to`, the index last (it makes the pack seen). */
-static int move_pack(const char *from, const char *to, const char *name)
-{
-	static const char *const exts[] = { ".pack", ".idx" };
-	sanshe_buf a = SANSHE_BUF_INIT, b = SANSHE_BUF_INIT;
-	int err = 0;
-
-	for (size_t i = 0; !err && i < SANSHE_ARRAY_SIZE(exts); i++) {
-		sanshe_buf_clear(&a);
-		sanshe_buf_clear(&b);
-		if (sanshe_buf_printf(&a, "%s/pack-%s%s", from, name, exts[i]) != 0 ||
-		    sanshe_buf_printf(&b, "%s/pack-%s%s", to, name, exts[i]) != 0)
-			err = SANSHE_ENOMEM;
-		else if (rename(a.ptr, b.ptr) != 0)
-			err = sanshe_error_set_os(SANSHE_EIO, _("cannot rename '%s' to '%s'"),
-						  a.ptr, b.ptr);
-	}
-	sanshe_buf_dispose(&a);
-	sanshe_buf_dispose(&b);
-	return err;
-}
-
-/* Remove the directory of an incoming pack and whatever is left in it. */
-static void remove_incoming(const char *dir)
-{
-	sanshe_buf f = SANSHE_BUF_INIT;
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	while (d && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		sanshe_buf_clear(&f);
-		if (sanshe_buf_printf(&f, "%s/%s", dir, e->d_name) == 0)
-			unlink(f.ptr);
-	}
-	if (d)
-		closedir(d);
-	sanshe_buf_dispose(&f);
-	rmdir(dir);
-}
-
 /* Feed the pack (what `head` holds past the header, then the rest of `fp`). */
-static int index_pack(git_repository *repo, git_odb *odb, FILE *fp, const char *path,
-		      const sanshe_buf *head, size_t header_len, size_t *objects)
+static int index_pack(git_repository *repo, FILE *fp, const char *path, const sanshe_buf *head,
+		      size_t header_len, size_t *objects)
 {
-	git_indexer_options opts;
-	git_indexer_progress stats;
-	git_indexer *idx = NULL;
-	sanshe_buf dir = SANSHE_BUF_INIT, in = SANSHE_BUF_INIT, idx_path = SANSHE_BUF_INIT;
-	char chunk[READ_CHUNK], name[GIT_OID_HEXSZ + 1];
+	sanshe_transfer_in *in = NULL;
+	char chunk[READ_CHUNK];
+	uint64_t got, total;
 	size_t n;
-	int err = 0;
+	int err;
 
-	if (git_indexer_options_init(&opts, GIT_INDEXER_OPTIONS_VERSION) != 0)
-		return sanshe_git_error(SANSHE_ERROR, _("cannot start the indexer"));
-	if (sanshe_buf_printf(&dir, "%sobjects/pack", git_repository_path(repo)) != 0 ||
-	    sanshe_buf_printf(&in, "%s/incoming-XXXXXX", dir.ptr) != 0) {
-		err = SANSHE_ENOMEM;
-		goto done;
-	}
-	if (!mkdtemp(in.ptr)) {
-		err = sanshe_error_set_os(SANSHE_EIO, _("cannot create '%s'"), in.ptr);
-		sanshe_buf_clear(&in);
-		goto done;
-	}
-	memset(&stats, 0, sizeof(stats));
 	/* the repository's objects complete a thin pack (as git makes them) */
-	if (git_indexer_new(&idx, in.ptr, 0, odb, &opts) != 0) {
-		err = sanshe_git_error(SANSHE_EIO, _("cannot start the indexer"));
-		goto done;
-	}
-	if (git_indexer_append(idx, head->ptr + header_len, head->size - header_len, &stats) != 0)
-		goto damaged;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		if (git_indexer_append(idx, chunk, n, &stats) != 0)
-			goto damaged;
-	if (ferror(fp)) {
+	if ((err = sanshe_transfer_in_open(&in, repo, 1)) != 0)
+		return err;
+	err = sanshe_transfer_in_add(in, head->ptr + header_len, head->size - header_len);
+	while (!err && (n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		err = sanshe_transfer_in_add(in, chunk, n);
+	if (!err && ferror(fp))
 		err = sanshe_error_set_os(SANSHE_EIO, _("cannot read '%s'"), path);
-		goto done;
-	}
-	if (git_indexer_commit(idx, &stats) != 0)
-		goto damaged;
-	snprintf(name, sizeof(name), "%s", git_indexer_name(idx));
-	git_indexer_free(idx); /* its files closed */
-	idx = NULL;
-	if (sanshe_buf_printf(&idx_path, "%s/pack-%s.idx", in.ptr, name) != 0) {
-		err = SANSHE_ENOMEM;
-		goto done;
-	}
-	if ((err = check_closed(odb, idx_path.ptr, path)) != 0 ||
-	    (err = move_pack(in.ptr, dir.ptr, name)) != 0)
-		goto done;
-	*objects = stats.indexed_objects;
-	if (git_odb_refresh(odb) != 0)
-		err = sanshe_git_error(SANSHE_EIO, _("cannot refresh the object database"));
-	goto done;
-damaged:
-	err = sanshe_git_error(SANSHE_EPARSE, _("damaged pack"));
-	sanshe_error_prefix("'%s'", path);
-done:
-	git_indexer_free(idx);
-	if (in.size)
-		remove_incoming(in.ptr);
-	sanshe_buf_dispose(&dir);
-	sanshe_buf_dispose(&in);
-	sanshe_buf_dispose(&idx_path);
+	else if (!err)
+		err = sanshe_transfer_in_finish(in);
+	if (err)
+		sanshe_error_prefix("'%s'", path);
+	sanshe_transfer_in_progress(in, &got, &total);
+	*objects = (size_t)got;
+	sanshe_transfer_in_free(in);
 	return err;
 }
 
@@ -625,7 +422,7 @@ int sanshe_bundle_read(git_repository *repo, const char *path, sanshe_bundle_hea
 		goto done;
 	if (already_here(odb, out))
 		goto done;
-	if ((err = index_pack(repo, odb, fp, path, &head, out->length, &out->objects)) != 0)
+	if ((err = index_pack(repo, fp, path, &head, out->length, &out->objects)) != 0)
 		goto done;
 	err = check_refs(odb, path, out);
 done:

@@ -1,8 +1,13 @@
 /* Moving history between two nodes that talk (transfer.h). */
 #include "common.h"
 
+#include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <git2/sys/odb_backend.h>
 
 #include "buf.h"
 #include "error.h"
@@ -386,18 +391,184 @@ done:
 
 /* ---- receiving ---- */
 
+/*
+ * libgit2 1.5's indexer can check that a pack is complete (opts.verify),
+ * but it then asks the repository about every object each tree and commit
+ * names, before the pack being indexed: in a new node every answer is
+ * "no", and each "no" makes libgit2 read the object directories again
+ * (hundreds of thousands of directory reads for a first replication).  It
+ * also leaks each object the repository has already.  So the pack is
+ * indexed without that check, and without the repository unless the pack
+ * may be thin, into a directory of its own; checked here (every object it
+ * names is in the pack, or else in the repository); and only then moved
+ * into objects/pack: a pack that fails leaves nothing behind.
+ */
+typedef struct closure {
+	git_odb *pack; /* the new pack alone */
+	git_odb *odb;  /* the repository's */
+	int missing;
+} closure;
+
+static int linked(closure *c, const char *hex, size_t len)
+{
+	git_oid id;
+
+	if (len < GIT_OID_HEXSZ || git_oid_fromstrn(&id, hex, GIT_OID_HEXSZ) != 0)
+		return -1;
+	if (!git_odb_exists(c->pack, &id) && !git_odb_exists(c->odb, &id))
+		c->missing++;
+	return 0;
+}
+
+/* The objects a commit or a tag names: its "tree", "parent" or "object" lines. */
+static int links_of_header(closure *c, const char *p, const char *end)
+{
+	static const char *const keys[] = { "tree ", "parent ", "object " };
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t i, k = 0;
+
+		for (i = 0; i < SANSHE_ARRAY_SIZE(keys); i++)
+			if ((size_t)(end - p) > strlen(keys[i]) &&
+			    strncmp(p, keys[i], strlen(keys[i])) == 0)
+				k = strlen(keys[i]);
+		if (!k || !eol)
+			return 0; /* past the links */
+		if (linked(c, p + k, (size_t)(eol - p) - k) != 0)
+			return -1;
+		p = eol + 1;
+	}
+	return 0;
+}
+
+/* The objects a tree names: "<mode> <name>\0<20 bytes>" each; submodules name none here. */
+static int links_of_tree(closure *c, const unsigned char *p, const unsigned char *end)
+{
+	while (p < end) {
+		const unsigned char *nul = memchr(p, '\0', (size_t)(end - p));
+		char hex[GIT_OID_HEXSZ + 1];
+		git_oid id;
+
+		if (!nul || (size_t)(end - nul) < 1 + GIT_OID_RAWSZ)
+			return -1;
+		git_oid_fromraw(&id, nul + 1);
+		if (strncmp((const char *)p, "160000 ", 7) != 0) {
+			git_oid_tostr(hex, sizeof(hex), &id);
+			linked(c, hex, GIT_OID_HEXSZ);
+		}
+		p = nul + 1 + GIT_OID_RAWSZ;
+	}
+	return 0;
+}
+
+static int check_object(const git_oid *id, void *payload)
+{
+	closure *c = payload;
+	git_odb_object *obj = NULL;
+	const char *data;
+	size_t len;
+	int rc = 0;
+
+	git_object_t type;
+	size_t size;
+
+	if (git_odb_read_header(&size, &type, c->pack, id) != 0)
+		return -1;
+	if (type == GIT_OBJECT_BLOB)
+		return 0; /* names nothing: not read */
+	if (git_odb_read(&obj, c->pack, id) != 0)
+		return -1;
+	data = git_odb_object_data(obj);
+	len = git_odb_object_size(obj);
+	if (type == GIT_OBJECT_TREE)
+		rc = links_of_tree(c, (const unsigned char *)data,
+				   (const unsigned char *)data + len);
+	else
+		rc = links_of_header(c, data, data + len);
+	git_odb_object_free(obj);
+	return rc;
+}
+
+/* Is every object the pack `idx_path` names in it or in `odb`? */
+static int check_closed(git_odb *odb, const char *idx_path)
+{
+	closure c = { NULL, odb, 0 };
+	git_odb_backend *one = NULL;
+	int rc;
+
+	if (git_odb_new(&c.pack) != 0 || git_odb_backend_one_pack(&one, idx_path) != 0 ||
+	    git_odb_add_backend(c.pack, one, 1) != 0) {
+		if (one && c.pack)
+			one->free(one);
+		git_odb_free(c.pack);
+		return sanshe_git_error(SANSHE_EIO, _("cannot read the incoming pack"));
+	}
+	rc = git_odb_foreach(c.pack, check_object, &c);
+	git_odb_free(c.pack);
+	if (rc != 0)
+		return sanshe_error_set(SANSHE_EPARSE, "%s", _("damaged pack"));
+	if (c.missing)
+		return sanshe_error_set(SANSHE_EPARSE, _("the pack is missing %d object(s) it needs"),
+					c.missing);
+	return 0;
+}
+
+/* Move the checked pack `name` from `from` into `to`, the index last (it makes the pack seen). */
+static int move_pack(const char *from, const char *to, const char *name)
+{
+	static const char *const exts[] = { ".pack", ".idx" };
+	sanshe_buf a = SANSHE_BUF_INIT, b = SANSHE_BUF_INIT;
+	int err = 0;
+
+	for (size_t i = 0; !err && i < SANSHE_ARRAY_SIZE(exts); i++) {
+		sanshe_buf_clear(&a);
+		sanshe_buf_clear(&b);
+		if (sanshe_buf_printf(&a, "%s/pack-%s%s", from, name, exts[i]) != 0 ||
+		    sanshe_buf_printf(&b, "%s/pack-%s%s", to, name, exts[i]) != 0)
+			err = SANSHE_ENOMEM;
+		else if (rename(a.ptr, b.ptr) != 0)
+			err = sanshe_error_set_os(SANSHE_EIO, _("cannot rename '%s' to '%s'"),
+						  a.ptr, b.ptr);
+	}
+	sanshe_buf_dispose(&a);
+	sanshe_buf_dispose(&b);
+	return err;
+}
+
+/* Remove the directory of an incoming pack and whatever is left in it. */
+static void remove_incoming(const char *dir)
+{
+	sanshe_buf f = SANSHE_BUF_INIT;
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	while (d && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		sanshe_buf_clear(&f);
+		if (sanshe_buf_printf(&f, "%s/%s", dir, e->d_name) == 0)
+			unlink(f.ptr);
+	}
+	if (d)
+		closedir(d);
+	sanshe_buf_dispose(&f);
+	rmdir(dir);
+}
+
 struct sanshe_transfer_in {
 	git_repository *repo;
 	git_odb *odb;
 	git_indexer *idx;
 	git_indexer_progress stats;
+	sanshe_buf dir, in; /* objects/pack, and the pack's own directory in it */
+	int installed;
 };
 
-int sanshe_transfer_in_new(sanshe_transfer_in **out, git_repository *repo)
+int sanshe_transfer_in_open(sanshe_transfer_in **out, git_repository *repo, int thin)
 {
 	sanshe_transfer_in *in = calloc(1, sizeof(*in));
 	git_indexer_options opts;
-	sanshe_buf dir = SANSHE_BUF_INIT;
 	int err = 0;
 
 	*out = NULL;
@@ -409,20 +580,28 @@ int sanshe_transfer_in_new(sanshe_transfer_in **out, git_repository *repo)
 		err = sanshe_git_error(SANSHE_EIO, _("cannot start receiving"));
 		goto fail;
 	}
-	opts.verify = 1;
-	if ((err = sanshe_buf_printf(&dir, "%sobjects/pack", git_repository_path(repo))) != 0)
+	if ((err = sanshe_buf_printf(&in->dir, "%sobjects/pack", git_repository_path(repo))) != 0 ||
+	    (err = sanshe_buf_printf(&in->in, "%s/incoming-XXXXXX", in->dir.ptr)) != 0)
 		goto fail;
-	if (git_indexer_new(&in->idx, dir.ptr, 0, in->odb, &opts) != 0) {
+	if (!mkdtemp(in->in.ptr)) {
+		err = sanshe_error_set_os(SANSHE_EIO, _("cannot create '%s'"), in->in.ptr);
+		sanshe_buf_clear(&in->in);
+		goto fail;
+	}
+	if (git_indexer_new(&in->idx, in->in.ptr, 0, thin ? in->odb : NULL, &opts) != 0) {
 		err = sanshe_git_error(SANSHE_EIO, _("cannot start receiving"));
 		goto fail;
 	}
-	sanshe_buf_dispose(&dir);
 	*out = in;
 	return 0;
 fail:
-	sanshe_buf_dispose(&dir);
 	sanshe_transfer_in_free(in);
 	return err;
+}
+
+int sanshe_transfer_in_new(sanshe_transfer_in **out, git_repository *repo)
+{
+	return sanshe_transfer_in_open(out, repo, 0);
 }
 
 int sanshe_transfer_in_add(sanshe_transfer_in *in, const void *data, size_t len)
@@ -434,18 +613,31 @@ int sanshe_transfer_in_add(sanshe_transfer_in *in, const void *data, size_t len)
 
 int sanshe_transfer_in_finish(sanshe_transfer_in *in)
 {
+	sanshe_buf idx_path = SANSHE_BUF_INIT;
+	char name[GIT_OID_HEXSZ + 1];
+	int err;
+
 	if (git_indexer_commit(in->idx, &in->stats) != 0)
 		return sanshe_git_error(SANSHE_EPARSE, _("the pack received is damaged or cut short"));
-	if (git_odb_refresh(in->odb) != 0)
-		return sanshe_git_error(SANSHE_EIO, _("cannot refresh the object database"));
-	return 0;
+	snprintf(name, sizeof(name), "%s", git_indexer_name(in->idx));
+	git_indexer_free(in->idx); /* its files closed */
+	in->idx = NULL;
+	if ((err = sanshe_buf_printf(&idx_path, "%s/pack-%s.idx", in->in.ptr, name)) == 0 &&
+	    (err = check_closed(in->odb, idx_path.ptr)) == 0 &&
+	    (err = move_pack(in->in.ptr, in->dir.ptr, name)) == 0) {
+		in->installed = 1;
+		if (git_odb_refresh(in->odb) != 0)
+			err = sanshe_git_error(SANSHE_EIO, _("cannot refresh the object database"));
+	}
+	sanshe_buf_dispose(&idx_path);
+	return err;
 }
 
 void sanshe_transfer_in_progress(const sanshe_transfer_in *in, uint64_t *objects,
 				 uint64_t *total)
 {
-	*objects = in->stats.received_objects;
-	*total = in->stats.total_objects;
+	*objects = in ? in->stats.received_objects : 0;
+	*total = in ? in->stats.total_objects : 0;
 }
 
 void sanshe_transfer_in_free(sanshe_transfer_in *in)
@@ -453,6 +645,10 @@ void sanshe_transfer_in_free(sanshe_transfer_in *in)
 	if (!in)
 		return;
 	git_indexer_free(in->idx);
+	if (in->in.size)
+		remove_incoming(in->in.ptr);
 	git_odb_free(in->odb);
+	sanshe_buf_dispose(&in->dir);
+	sanshe_buf_dispose(&in->in);
 	free(in);
 }

@@ -85,7 +85,16 @@ int sanshe_transfer_send(git_repository *repo, const git_oid *tips, size_t tips_
 
 typedef struct sanshe_transfer_in sanshe_transfer_in;
 
-/** Start receiving a pack into `repo`'s objects. */
+/**
+ * Start receiving a pack into `repo`'s objects: written aside
+ * (objects/pack/incoming-XXXXXX, removed whatever happens), and moved in
+ * only when whole and when every object it names is in it or in `repo`.
+ * With `thin`, the pack may also take delta bases from `repo` (git's
+ * bundles); a peer's pack may not.
+ */
+int sanshe_transfer_in_open(sanshe_transfer_in **out, git_repository *repo, int thin);
+
+/** sanshe_transfer_in_open, not thin. */
 int sanshe_transfer_in_new(sanshe_transfer_in **out, git_repository *repo);
 
 /** The next piece of the pack.  SANSHE_EPARSE when the pack is damaged. */
@@ -93,7 +102,9 @@ int sanshe_transfer_in_add(sanshe_transfer_in *in, const void *data, size_t len)
 
 /**
  * The pack is whole: check it and store it (the objects are then readable
- * through `repo`).  SANSHE_EPARSE when it is damaged or cut short.
+ * through `repo`).  SANSHE_EPARSE when it is damaged, cut short, or names
+ * objects that are neither in it nor in `repo` ("the pack is missing N
+ * object(s) it needs").
  */
 int sanshe_transfer_in_finish(sanshe_transfer_in *in);
 
