@@ -13,7 +13,8 @@
 #
 #   scripts/bench-sync.sh [BUILD]    SYNC_DOCS=N (100000), SYNC_EDITS=N (5000),
 #                                    SYNC_SHARED=K (50), SYNC_RUNS=K (3),
-#                                    SYNC_SEED=S (1)
+#                                    SYNC_CLONE_RUNS=K (SYNC_RUNS; 0: no first
+#                                    replication), SYNC_SEED=S (1)
 #
 # The nodes are made by BUILD/bench/gen_history in a scratch directory under
 # /tmp, removed at the end; making them is set-up, not measured.
@@ -30,6 +31,7 @@ docs=${SYNC_DOCS:-100000}
 edits=${SYNC_EDITS:-5000}
 shared=${SYNC_SHARED:-50}
 runs=${SYNC_RUNS:-3}
+clone_runs=${SYNC_CLONE_RUNS:-$runs}
 seed=${SYNC_SEED:-1}
 bench_env sync
 began=$(date +%s)
@@ -106,17 +108,16 @@ fail() {
 	exit 1
 }
 
-# The server waits for a silent client for at most SANSHE_IDLE_TIMEOUT
-# seconds (30 by default); a client verifying a large history is silent
+# Each side waits for a silent peer for at most SANSHE_IDLE_TIMEOUT seconds
+# (30 by default); a side verifying and merging a large history is silent
 # for longer than that.
-idle=3600
+export SANSHE_IDLE_TIMEOUT=3600
 
 # serve NODE: start `sanshe serve --once` on NODE under measure, its figures
 # in $scratch/m.server; sets $port and $server.
 serve() {
 	port=$(free_port)
-	SANSHE_HOME=$server_home SANSHE_IDLE_TIMEOUT=$idle \
-		"$measure" "$scratch/m.server" "$sanshe" -C "$1" serve \
+	SANSHE_HOME=$server_home "$measure" "$scratch/m.server" "$sanshe" -C "$1" serve \
 		--listen "127.0.0.1:$port" --once --key "$server_key" >"$scratch/server.out" 2>"$scratch/server.err" &
 	server=$!
 	wait_listen "$port" "$server" || fail "sanshe serve does not listen on 127.0.0.1:$port"
@@ -157,7 +158,7 @@ have_serve=1
 : >"$scratch/git.runs"
 : >"$scratch/sanshe.runs"
 i=0
-while [ "$i" -lt "$runs" ]; do
+while [ "$i" -lt "$clone_runs" ]; do
 	i=$((i + 1))
 	rm -rf "$scratch/git-clone"
 	sync
@@ -189,7 +190,7 @@ done
 
 # The bytes of a clone: one more run, untimed, through a relay that counts them.
 wire=
-if [ "$have_serve" -eq 1 ]; then
+if [ "$have_serve" -eq 1 ] && [ "$clone_runs" -gt 0 ]; then
 	serve "$scratch/node"
 	outer=$(free_port)
 	python3 "$relay" "$outer" "$port" "$scratch/wire" 2>"$scratch/relay.err" &
@@ -204,25 +205,27 @@ if [ "$have_serve" -eq 1 ]; then
 	rm -rf "$scratch/clone"
 fi
 
-echo "first replication of $(value documents "$made") documents over TCP loopback," \
-	"$signatures signatures, median of $runs"
-git_med=$(median "$scratch/git.runs" 1)
-awk -v med="$git_med" -v rss="$(most "$scratch/git.runs" 2)" -v pack="$(most "$scratch/git.runs" 3)" \
-	-v sig="$signatures" -v raw1="$raw1" -v raw2="$raw2" -v bytes="$doc_bytes" 'BEGIN {
-	printf "  git clone --bare --no-local %8.2f s %8.1f MB on the wire (its pack)  peak rss %4.0f MB (clone with upload-pack, pack-objects, index-pack)\n", med, pack / 1048576, rss / 1024
-	printf "  libsodium verify (raw), %d-byte messages: %.0f sig/s on 1 thread, %.0f on 2; %d signatures take %.2f s on 1 thread, %.2f s on 2\n", bytes, raw1, raw2, sig, sig / raw1, sig / raw2
-}'
-if [ "$have_serve" -eq 1 ]; then
-	runs_file=$scratch/sanshe.runs
-	awk -v med="$(median "$runs_file" 1)" -v min="$(least "$runs_file" 1)" \
-		-v client="$(median "$runs_file" 2)" -v crss="$(most "$runs_file" 3)" \
-		-v srss="$(most "$runs_file" 4)" -v git="$git_med" -v sig="$signatures" \
-		-v raw1="$raw1" -v raw2="$raw2" -v up="$(value up "$wire")" -v down="$(value down "$wire")" 'BEGIN {
-		printf "  sanshe clone tcp://          %8.2f s %8.1f MB on the wire (%.0f KB to the server)  peak rss client %4.0f MB, server %4.0f MB  %.2fx git; min %.2f s, the client alone %.2f s\n", med, down / 1048576, up / 1024, crss / 1024, srss / 1024, med / git, min, client
-		printf "  aim: within 3x git clone (%.2f s): %s (%.2fx); %.0f sig/s, %.2fx the raw 1-thread rate, %.2fx the 2-thread rate\n", 3 * git, med <= 3 * git ? "met" : "MISSED", med / git, sig / med, sig / med / raw1, sig / med / raw2
+if [ "$clone_runs" -gt 0 ]; then
+	echo "first replication of $(value documents "$made") documents over TCP loopback," \
+		"$signatures signatures, median of $clone_runs"
+	git_med=$(median "$scratch/git.runs" 1)
+	awk -v med="$git_med" -v rss="$(most "$scratch/git.runs" 2)" -v pack="$(most "$scratch/git.runs" 3)" \
+		-v sig="$signatures" -v raw1="$raw1" -v raw2="$raw2" -v bytes="$doc_bytes" 'BEGIN {
+		printf "  git clone --bare --no-local %8.2f s %8.1f MB on the wire (its pack)  peak rss %4.0f MB (clone with upload-pack, pack-objects, index-pack)\n", med, pack / 1048576, rss / 1024
+		printf "  libsodium verify (raw), %d-byte messages: %.0f sig/s on 1 thread, %.0f on 2; %d signatures take %.2f s on 1 thread, %.2f s on 2\n", bytes, raw1, raw2, sig, sig / raw1, sig / raw2
 	}'
-else
-	echo "  sanshe clone tcp://: MISSING (sanshe has no serve command)"
+	if [ "$have_serve" -eq 1 ]; then
+		runs_file=$scratch/sanshe.runs
+		awk -v med="$(median "$runs_file" 1)" -v min="$(least "$runs_file" 1)" \
+			-v client="$(median "$runs_file" 2)" -v crss="$(most "$runs_file" 3)" \
+			-v srss="$(most "$runs_file" 4)" -v git="$git_med" -v sig="$signatures" \
+			-v raw1="$raw1" -v raw2="$raw2" -v up="$(value up "$wire")" -v down="$(value down "$wire")" 'BEGIN {
+			printf "  sanshe clone tcp://          %8.2f s %8.1f MB on the wire (%.0f KB to the server)  peak rss client %4.0f MB, server %4.0f MB  %.2fx git; min %.2f s, the client alone %.2f s\n", med, down / 1048576, up / 1024, crss / 1024, srss / 1024, med / git, min, client
+			printf "  aim: within 3x git clone (%.2f s): %s (%.2fx); %.0f sig/s, %.2fx the raw 1-thread rate, %.2fx the 2-thread rate\n", 3 * git, med <= 3 * git ? "met" : "MISSED", med / git, sig / med, sig / med / raw1, sig / med / raw2
+		}'
+	else
+		echo "  sanshe clone tcp://: MISSING (sanshe has no serve command)"
+	fi
 fi
 
 # ---- weekly sync ----
