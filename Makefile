@@ -7,8 +7,11 @@
 #   make bench      throughput next to libsodium's raw rates; import and put
 #                   next to git add+commit; merging two replicas next to git,
 #                   Automerge and PouchDB; verify over 100,000 generated
-#                   commits next to raw Ed25519 verify (docs/bench.md, 10 to
-#                   15 minutes; VERIFY_COMMITS=N for a smaller history)
+#                   commits next to raw Ed25519 verify; over TCP loopback,
+#                   the first replication of a 100,000-document node next to
+#                   git clone, and a weekly sync of 5,000 edits a side next
+#                   to git's packs of the same commits (docs/bench.md, 15 to
+#                   20 minutes; VERIFY_COMMITS=N, SYNC_DOCS=N for smaller)
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (not in make test)
 #   make soak       the merge property tests with many more scenarios from a
 #                   fresh seed, then a tenth under ASan+UBSan (SOAK_DOCS,

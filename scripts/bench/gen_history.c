@@ -1,7 +1,12 @@
 /*
- * gen_history DIR [--commits N] [--seed S] [--check]: make a node repository
- * at DIR (which must not exist) holding a federation's history for `sanshe
- * verify` to check, as fast as the signatures allow (docs/bench.md).
+ * gen_history DIR [--commits N | --documents N] [--seed S] [--check]
+ *             [--home HOME]: make a node repository at DIR (which must not
+ * exist) holding a federation's history for `sanshe verify` and `sanshe
+ * sync` to work on, as fast as the signatures allow (docs/bench.md).
+ *
+ * gen_history DIR --append N [--edit-seed E] [--shared K] [--seed S]
+ *             [--home HOME]: add a week of N commits to the node DIR that
+ * this tool made with seed S (see "A week of edits" below).
  *
  * The trust space is founded as `sanshe init` founds it (an org and its
  * admin; spaces common and org/<id> opened), then a second roster commit
@@ -26,9 +31,31 @@
  * previous version in the same pack (its bytes differ in one entry), so
  * 100,000 commits do not weigh gigabytes of trees.  The refs are set once,
  * at the end.  The same seed gives the same repository, keys included.
+ * --documents N stops instead once the spaces hold N documents (about 1.6
+ * new documents a commit).
+ *
+ * --home HOME saves every member's key in the sanshe home HOME, encrypted
+ * under SANSHE_PASSPHRASE with the Argon2id cost SANSHE_KDF names
+ * ("interactive" when unset), named by the member (wang-li, the admin and
+ * founder, is the default; he-fang, the bureau's auditor, may read every
+ * space), so that sanshe can run as any of them.
+ *
+ * A week of edits (--append): the members and their keys are made again
+ * from S, the spaces' trees read from the branches, and N commits added
+ * from the latest head's time, 10 s to 4 min apart, each one document
+ * signed as `sanshe put` signs it: a note on one of the node's cases
+ * (55%), a change to one (35%: its risk level, or its client's phone or
+ * address) or a new case (10%).  Edit seeds of different parity take the
+ * node's cases at alternate positions, so two nodes appended to with
+ * seeds 2 and 3 touch different cases, except for K of the changes
+ * (--shared, 50 by default), which go to cases drawn from S: the same on
+ * every node, so that a merge of two such nodes has documents changed on
+ * both sides, some on the same field.
  *
  * Last line on stdout, for scripts: "commits=… versions=… signatures=…
- * seconds=… doc_bytes=…" (doc_bytes: the mean size of a document version).
+ * seconds=… doc_bytes=… documents=… founder=…" (of what this run wrote;
+ * doc_bytes: the mean size of a document version; documents: in the node
+ * after it; founder: the fingerprint of the key that founded it).
  */
 #include "common.h"
 
@@ -380,37 +407,57 @@ static void write_trees(packer *p, space *sp)
 	sanshe_buf_dispose(&text);
 }
 
-/* Put the blob `blob` at `type`/<shard>/`id`.json in `sp` (new or replaced). */
-static void put_file(space *sp, const char *type, const char *id, const git_oid *blob)
+/*
+ * Where `type`/<shard>/`id`.json is in `sp`, or would go: its folder, its
+ * shard and its index there.  1 when it is there, 0 when it is not.
+ */
+static int locate(space *sp, const char *type, const char *id, folder **fo, shard **sh,
+		  size_t *at)
 {
 	sanshe_buf path = SANSHE_BUF_INIT;
-	folder *fo = strcmp(sp->folders[0].type, type) == 0 ? &sp->folders[0] : &sp->folders[1];
-	shard *sh;
 	size_t lo = 0, hi;
 	char name[sizeof(((file *)0)->name)];
 
-	if (strcmp(fo->type, type) != 0 || sanshe_store_doc_path(&path, type, id))
+	*fo = strcmp(sp->folders[0].type, type) == 0 ? &sp->folders[0] : &sp->folders[1];
+	if (strcmp((*fo)->type, type) != 0 || sanshe_store_doc_path(&path, type, id))
 		die("placing a document");
-	sh = &fo->shards[strtoul(path.ptr + strlen(type) + 1, NULL, 16) & 0xff];
+	*sh = &(*fo)->shards[strtoul(path.ptr + strlen(type) + 1, NULL, 16) & 0xff];
 	sanshe_buf_dispose(&path);
 	snprintf(name, sizeof(name), "%s.json", id);
-	for (hi = sh->n; lo < hi;) {
+	for (hi = (*sh)->n; lo < hi;) {
 		size_t mid = (lo + hi) / 2;
 
-		if (strcmp(sh->files[mid].name, name) < 0)
+		if (strcmp((*sh)->files[mid].name, name) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo == sh->n || strcmp(sh->files[lo].name, name) != 0) {
+	*at = lo;
+	return lo < (*sh)->n && strcmp((*sh)->files[lo].name, name) == 0;
+}
+
+/* Put the blob `blob` at `type`/<shard>/`id`.json in `sp` (new or replaced). */
+static void put_file(space *sp, const char *type, const char *id, const git_oid *blob)
+{
+	folder *fo;
+	shard *sh;
+	size_t at;
+
+	if (!locate(sp, type, id, &fo, &sh, &at)) {
 		sh->files = grow(sh->files, &sh->alloc, sh->n + 1, sizeof(*sh->files));
-		memmove(sh->files + lo + 1, sh->files + lo, (sh->n - lo) * sizeof(*sh->files));
-		strcpy(sh->files[lo].name, name);
+		memmove(sh->files + at + 1, sh->files + at, (sh->n - at) * sizeof(*sh->files));
+		snprintf(sh->files[at].name, sizeof(sh->files[at].name), "%s.json", id);
 		sh->n++;
 		fo->docs++;
 	}
-	sh->files[lo].blob = *blob;
+	sh->files[at].blob = *blob;
 	sh->tree.dirty = fo->tree.dirty = sp->root.dirty = 1;
+}
+
+/* Documents in `sp`. */
+static size_t space_docs(const space *sp)
+{
+	return sp->folders[0].docs + sp->folders[1].docs;
 }
 
 /* ---- the federation ---- */
@@ -432,20 +479,22 @@ static const struct {
 
 enum { ADMIN, SW1, SW2, SW3, SUPERVISOR, FIN_A, COORD, CW1, CW2, FIN_B, AUDITOR, STAFF };
 
+/* `key`: the name of the member's key in a home written by --home. */
 static const struct {
-	const char *name, *org, *roles[2], *certification;
+	const char *name, *key, *org, *roles[2], *certification;
 } staff[STAFF] = {
-	[ADMIN] = { "王丽", ORG_AGENCY, { "admin" }, NULL },
-	[SW1] = { "李娜", ORG_AGENCY, { "social-worker" }, "intermediate" },
-	[SW2] = { "张伟", ORG_AGENCY, { "social-worker" }, "assistant" },
-	[SW3] = { "刘洋", ORG_AGENCY, { "social-worker" }, "assistant" },
-	[SUPERVISOR] = { "赵敏", ORG_AGENCY, { "supervisor", "social-worker" }, "intermediate" },
-	[FIN_A] = { "陈静", ORG_AGENCY, { "finance" }, NULL },
-	[COORD] = { "杨帆", ORG_AGENCY, { "coordinator" }, NULL },
-	[CW1] = { "马建国", ORG_COMMUNITY, { "community-worker" }, NULL },
-	[CW2] = { "周婷", ORG_COMMUNITY, { "community-worker" }, "assistant" },
-	[FIN_B] = { "孙磊", ORG_COMMUNITY, { "finance" }, NULL },
-	[AUDITOR] = { "何芳", ORG_BUREAU, { "auditor" }, NULL },
+	[ADMIN] = { "王丽", "wang-li", ORG_AGENCY, { "admin" }, NULL },
+	[SW1] = { "李娜", "li-na", ORG_AGENCY, { "social-worker" }, "intermediate" },
+	[SW2] = { "张伟", "zhang-wei", ORG_AGENCY, { "social-worker" }, "assistant" },
+	[SW3] = { "刘洋", "liu-yang", ORG_AGENCY, { "social-worker" }, "assistant" },
+	[SUPERVISOR] = { "赵敏", "zhao-min", ORG_AGENCY, { "supervisor", "social-worker" },
+			 "intermediate" },
+	[FIN_A] = { "陈静", "chen-jing", ORG_AGENCY, { "finance" }, NULL },
+	[COORD] = { "杨帆", "yang-fan", ORG_AGENCY, { "coordinator" }, NULL },
+	[CW1] = { "马建国", "ma-jianguo", ORG_COMMUNITY, { "community-worker" }, NULL },
+	[CW2] = { "周婷", "zhou-ting", ORG_COMMUNITY, { "community-worker" }, "assistant" },
+	[FIN_B] = { "孙磊", "sun-lei", ORG_COMMUNITY, { "finance" }, NULL },
+	[AUDITOR] = { "何芳", "he-fang", ORG_BUREAU, { "auditor" }, NULL },
 };
 
 /* Who writes case files in each organization's space. */
@@ -454,6 +503,7 @@ static const int community_workers[] = { CW1, CW2 };
 
 typedef struct member {
 	char id[37], email[80];
+	uint64_t key_from; /* what member_key made its key from */
 	sanshe_key *key;
 } member;
 
@@ -472,6 +522,13 @@ typedef struct project_state {
 	uint64_t budget[5], spent[5];
 } project_state;
 
+/* A case of the node appended to (--append), which a weekly edit may change. */
+typedef struct known_case {
+	char id[SANSHE_DOC_ID_MAX + 1];
+	int org;
+	sanshe_buf latest; /* its text once changed here (the pack is not installed yet) */
+} known_case;
+
 typedef struct gen {
 	rng r;
 	packer p;
@@ -488,6 +545,12 @@ typedef struct gen {
 	uint64_t doc_bytes;
 	sanshe_buf subject, trailers; /* of the commit being made */
 	sanshe_buf commit, armor;
+	sanshe_buf last_doc; /* the text of the version write_doc wrote last */
+	/* --append: the node's repository (borrowed) and its cases */
+	git_repository *repo;
+	known_case *known;
+	size_t nknown, aknown;
+	size_t changed, shared, noted, opened; /* what the appended commits did */
 } gen;
 
 enum { TRUST, COMMON, SPACE_AGENCY, SPACE_COMMUNITY, SPACE_BUREAU };
@@ -504,19 +567,21 @@ static void space_init(space *sp, const char *name, const char *a, const char *b
 	sp->folders[1].type = b;
 }
 
-/* The key of member `i`: its seed is a hash of the run's seed and `i`. */
-static sanshe_key *member_key(uint64_t seed, int i)
+/*
+ * The key of member `i`, called `name`: its seed is a hash of the run's seed
+ * and `i`.  The roster's copy is called "member-<i>" (the comment of its
+ * OpenSSH line); a home's copy is called as the staff table says.
+ */
+static sanshe_key *member_key(uint64_t seed, int i, const char *name)
 {
 	unsigned char in[16], key_seed[SANSHE_KEY_SEED_BYTES], pk[crypto_sign_PUBLICKEYBYTES],
 		sk[crypto_sign_SECRETKEYBYTES];
 	sanshe_key *key = NULL;
-	char name[16];
 
 	memcpy(in, &seed, 8);
 	memset(in + 8, i, 8);
 	crypto_generichash(key_seed, sizeof(key_seed), in, sizeof(in), NULL, 0);
 	crypto_sign_seed_keypair(pk, sk, key_seed);
-	snprintf(name, sizeof(name), "member-%d", i);
 	if (sanshe_key__new(&key, name, pk) || sanshe_key__unlock_with_seed(key, key_seed))
 		die("making a key");
 	sodium_memzero(key_seed, sizeof(key_seed));
@@ -611,7 +676,8 @@ static void write_doc(gen *g, space *sp, int m, cJSON *doc)
 		die("writing a message");
 	g->versions++;
 	g->doc_bytes += text.size;
-	sanshe_buf_dispose(&text);
+	sanshe_buf_dispose(&g->last_doc);
+	g->last_doc = text;
 	cJSON_Delete(doc);
 }
 
@@ -723,17 +789,53 @@ static cJSON *member_doc(gen *g, int m)
 	return doc;
 }
 
+/* The members' ids and keys: the first draws of the run's seed. */
+static void make_members(gen *g)
+{
+	char name[16];
+
+	for (int m = 0; m < STAFF; m++) {
+		uuid7(g->members[m].id, (uint64_t)FOUNDED * 1000 - 86400000 + (uint64_t)m, &g->r);
+		g->members[m].key_from = g->r.s;
+		snprintf(name, sizeof(name), "member-%d", m);
+		g->members[m].key = member_key(g->r.s, m, name);
+		snprintf(g->members[m].email, sizeof(g->members[m].email), "%s@%s",
+			 g->members[m].id, staff[m].org);
+	}
+}
+
+/*
+ * Save every member's key in the sanshe home `home`, as `sanshe key new`
+ * would (names from the staff table; the admin's is the default), under
+ * SANSHE_PASSPHRASE with the Argon2id limits SANSHE_KDF names
+ * ("interactive" when unset), so that sanshe can run as any member.
+ */
+static void save_keys(const gen *g, const char *home)
+{
+	const char *passphrase = getenv("SANSHE_PASSPHRASE"), *kdf = getenv("SANSHE_KDF");
+	sanshe_kdf_limits limits;
+
+	if (!passphrase || !*passphrase) {
+		sanshe_error_set(SANSHE_EINVALID, "set SANSHE_PASSPHRASE for the keys");
+		die(home);
+	}
+	if (sanshe_kdf_limits_named(&limits, kdf && *kdf ? kdf : "interactive"))
+		die("SANSHE_KDF");
+	for (int m = 0; m < STAFF; m++) {
+		sanshe_key *key = member_key(g->members[m].key_from, m, staff[m].key);
+
+		if (sanshe_key_save(key, home, passphrase, &limits))
+			die(home);
+		sanshe_key_free(key);
+	}
+}
+
 /* The founding (org, admin; spaces opened), then the rest of the roster. */
 static void found(gen *g)
 {
 	char subject[256];
 
-	for (int m = 0; m < STAFF; m++) {
-		uuid7(g->members[m].id, (uint64_t)FOUNDED * 1000 - 86400000 + (uint64_t)m, &g->r);
-		g->members[m].key = member_key(g->r.s, m);
-		snprintf(g->members[m].email, sizeof(g->members[m].email), "%s@%s",
-			 g->members[m].id, staff[m].org);
-	}
+	make_members(g);
 	g->now = FOUNDED;
 	write_doc(g, &g->spaces[TRUST], ADMIN, org_doc(0));
 	write_doc(g, &g->spaces[TRUST], ADMIN, member_doc(g, ADMIN));
@@ -905,6 +1007,24 @@ static cJSON *note_doc(gen *g, const case_state *c, int author)
 	return doc;
 }
 
+/* A new case of organization `org`, opened by `author`, written into its space. */
+static case_state *open_case(gen *g, int org, int author)
+{
+	case_state *c;
+
+	g->cases = grow(g->cases, &g->acases, g->ncases + 1, sizeof(*g->cases));
+	c = &g->cases[g->ncases++];
+	memset(c, 0, sizeof(*c));
+	uuid7(c->id, (uint64_t)g->now * 1000, &g->r);
+	c->seed = rng_next(&g->r);
+	c->opened = g->now;
+	c->org = (unsigned char)org;
+	c->worker = (unsigned char)author;
+	g->open_cases[org]++;
+	write_doc(g, org_space(g, org), author, case_doc(g, c));
+	return c;
+}
+
 /* A worker of organization `org` (0 agency, 1 community) writes case files. */
 static void case_work(gen *g, int org)
 {
@@ -920,16 +1040,7 @@ static void case_work(gen *g, int org)
 				c = NULL;
 		}
 	if (!c || roll < 22 || g->open_cases[org] < 20) {
-		g->cases = grow(g->cases, &g->acases, g->ncases + 1, sizeof(*g->cases));
-		c = &g->cases[g->ncases++];
-		memset(c, 0, sizeof(*c));
-		uuid7(c->id, (uint64_t)g->now * 1000, &g->r);
-		c->seed = rng_next(&g->r);
-		c->opened = g->now;
-		c->org = (unsigned char)org;
-		c->worker = (unsigned char)author;
-		g->open_cases[org]++;
-		write_doc(g, sp, author, case_doc(g, c));
+		c = open_case(g, org, author);
 	} else if (roll < 55 && c->status < 4) {
 		if (c->status < 2 || below(&g->r, 3) == 0)
 			c->status++;
@@ -1123,6 +1234,264 @@ static void ledger_work(gen *g)
 	write_commit(g, &g->spaces[COMMON], who, NULL, NULL);
 }
 
+/* ---- a week of edits appended to a generated node (--append) ---- */
+
+static void git_die(const char *what)
+{
+	sanshe_git_error(SANSHE_ERROR, what);
+	die("reading the node");
+}
+
+static void not_generated(const char *what)
+{
+	sanshe_error_set(SANSHE_EINVALID, "not a tree this tool writes");
+	die(what);
+}
+
+/* The files of the shard tree `id` into `sh`; with `org` >= 0, they are known cases. */
+static void load_shard(gen *g, shard *sh, const git_oid *id, int org)
+{
+	git_tree *tree = NULL;
+
+	if (git_tree_lookup(&tree, g->repo, id) < 0)
+		git_die("a shard tree");
+	sh->tree.id = *id;
+	for (size_t i = 0; i < git_tree_entrycount(tree); i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const char *name = git_tree_entry_name(e);
+		size_t len = strlen(name);
+		known_case *k;
+		file *f;
+
+		if (len <= 5 || len - 5 > SANSHE_DOC_ID_MAX || strcmp(name + len - 5, ".json") != 0)
+			not_generated(name);
+		sh->files = grow(sh->files, &sh->alloc, sh->n + 1, sizeof(*sh->files));
+		f = &sh->files[sh->n++];
+		memcpy(f->name, name, len + 1);
+		f->blob = *git_tree_entry_id(e);
+		if (org < 0)
+			continue;
+		g->known = grow(g->known, &g->aknown, g->nknown + 1, sizeof(*g->known));
+		k = &g->known[g->nknown++];
+		memset(k, 0, sizeof(*k));
+		memcpy(k->id, name, len - 5);
+		k->org = org;
+	}
+	git_tree_free(tree);
+}
+
+static void load_folder(gen *g, folder *fo, const git_oid *id, int org)
+{
+	git_tree *tree = NULL;
+
+	if (git_tree_lookup(&tree, g->repo, id) < 0)
+		git_die(fo->type);
+	fo->tree.id = *id;
+	for (size_t i = 0; i < git_tree_entrycount(tree); i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		const char *name = git_tree_entry_name(e);
+		char *end;
+		unsigned long at = strtoul(name, &end, 16);
+
+		if (end != name + 2 || *end || git_tree_entry_type(e) != GIT_OBJECT_TREE)
+			not_generated(name);
+		load_shard(g, &fo->shards[at], git_tree_entry_id(e), org);
+		fo->docs += fo->shards[at].n;
+	}
+	git_tree_free(tree);
+}
+
+/*
+ * Read the branch of `sp` and its trees as write_trees leaves them; the
+ * cases of organization `org` (-1: none) become known cases.  g->now
+ * becomes the latest time of a head.
+ */
+static void load_space(gen *g, space *sp, int org)
+{
+	char ref[SANSHE_DOC_ID_MAX + 32];
+	git_commit *head = NULL;
+	git_tree *root = NULL;
+
+	snprintf(ref, sizeof(ref), "refs/heads/%s", sp->name);
+	if (git_reference_name_to_id(&sp->head, g->repo, ref) < 0 ||
+	    git_commit_lookup(&head, g->repo, &sp->head) < 0 || git_commit_tree(&root, head) < 0)
+		git_die(ref);
+	sp->has_head = 1;
+	sp->root.id = *git_tree_id(root);
+	if (git_commit_time(head) > g->now)
+		g->now = git_commit_time(head);
+	for (size_t i = 0; i < git_tree_entrycount(root); i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(root, i);
+		const char *name = git_tree_entry_name(e);
+		int f = strcmp(name, sp->folders[0].type) == 0	 ? 0
+			: strcmp(name, sp->folders[1].type) == 0 ? 1
+								 : -1;
+
+		if (f < 0 || git_tree_entry_type(e) != GIT_OBJECT_TREE)
+			not_generated(name);
+		load_folder(g, &sp->folders[f], git_tree_entry_id(e),
+			    strcmp(name, "case") == 0 ? org : -1);
+	}
+	git_tree_free(root);
+	git_commit_free(head);
+}
+
+/* Die unless the node's roster holds the members this seed makes. */
+static void check_members(gen *g)
+{
+	folder *fo;
+	shard *sh;
+	size_t at;
+
+	for (int m = 0; m < STAFF; m++)
+		if (!locate(&g->spaces[TRUST], "member", g->members[m].id, &fo, &sh, &at)) {
+			sanshe_error_set(SANSHE_EINVALID, "no member '%s': not made with this --seed",
+					 g->members[m].id);
+			die("the roster");
+		}
+}
+
+/* The latest version of known case `k`, parsed. */
+static cJSON *known_doc(gen *g, const known_case *k)
+{
+	git_blob *blob = NULL;
+	folder *fo;
+	shard *sh;
+	size_t at;
+	cJSON *doc;
+
+	if (k->latest.size) {
+		doc = cJSON_ParseWithLength(k->latest.ptr, k->latest.size);
+	} else {
+		if (!locate(org_space(g, k->org), "case", k->id, &fo, &sh, &at))
+			not_generated(k->id);
+		if (git_blob_lookup(&blob, g->repo, &sh->files[at].blob) < 0)
+			git_die(k->id);
+		doc = cJSON_ParseWithLength(git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+		git_blob_free(blob);
+	}
+	if (!doc)
+		not_generated(k->id);
+	return doc;
+}
+
+static void set_str(cJSON *o, const char *name, const char *value)
+{
+	if (!cJSON_IsObject(o))
+		not_generated(name);
+	cJSON_DeleteItemFromObjectCaseSensitive(o, name);
+	str(o, name, value);
+}
+
+static int case_writer(gen *g, int org)
+{
+	return org ? PICK(&g->r, community_workers) : PICK(&g->r, agency_workers);
+}
+
+static const char *const risk_levels[] = { "low", "medium", "high" };
+
+/* A worker of its organization changes one field of known case `k`, in a commit of its own. */
+static void change_case(gen *g, known_case *k)
+{
+	int author = case_writer(g, k->org);
+	cJSON *doc = known_doc(g, k), *client = cJSON_GetObjectItemCaseSensitive(doc, "client");
+	const char *risk = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "risk_level"));
+	const char *to;
+	char text[160];
+
+	switch (below(&g->r, 3)) {
+	case 0:
+		do
+			to = PICK(&g->r, risk_levels);
+		while (risk && strcmp(to, risk) == 0);
+		set_str(doc, "risk_level", to);
+		break;
+	case 1:
+		snprintf(text, sizeof(text), "1%u%09u", 3 + below(&g->r, 7), below(&g->r, 1000000000));
+		set_str(client, "phone", text);
+		break;
+	default:
+		snprintf(text, sizeof(text), "兰州市城关区%s%u号楼%u单元%u室", PICK(&g->r, streets),
+			 1 + below(&g->r, 30), 1 + below(&g->r, 6),
+			 101 + below(&g->r, 6) * 100 + below(&g->r, 4));
+		set_str(client, "address", text);
+	}
+	write_doc(g, org_space(g, k->org), author, doc);
+	write_commit(g, org_space(g, k->org), author, NULL, NULL);
+	sanshe_buf_clear(&k->latest);
+	if (sanshe_buf_put(&k->latest, g->last_doc.ptr, g->last_doc.size))
+		die("keeping a case");
+	g->changed++;
+}
+
+/* A worker of its organization writes a new note on known case `k`. */
+static void note_case(gen *g, const known_case *k)
+{
+	int author = case_writer(g, k->org);
+	case_state c;
+
+	memset(&c, 0, sizeof(c));
+	if (strlen(k->id) >= sizeof(c.id))
+		not_generated(k->id);
+	strcpy(c.id, k->id);
+	write_doc(g, org_space(g, k->org), author, note_doc(g, &c, author));
+	write_commit(g, org_space(g, k->org), author, NULL, NULL);
+	g->noted++;
+}
+
+/*
+ * One commit of a week's work, one document each as `sanshe put` writes
+ * it: a note on a known case (55%), a change to one (35%), a new case
+ * (10%).  The known cases are taken at positions of parity `half` (the
+ * edit seed's), so that runs whose seeds differ in parity touch different
+ * cases; but a `shared` commit changes a case drawn from `both`, which
+ * draws the same cases in every run on the same node.
+ */
+static void week_work(gen *g, rng *both, int shared, unsigned half)
+{
+	unsigned roll = below(&g->r, 100);
+	size_t pairs = g->nknown / 2;
+	known_case *k;
+
+	g->now += 10 + below(&g->r, 230);
+	if (shared && g->nknown) {
+		change_case(g, &g->known[below(both, (unsigned)g->nknown)]);
+		g->shared++;
+	} else if (roll < 10 || pairs == 0) {
+		int org = below(&g->r, 5) < 3 ? 0 : 1, author = case_writer(g, org);
+
+		open_case(g, org, author);
+		write_commit(g, org_space(g, org), author, NULL, NULL);
+		g->opened++;
+	} else {
+		k = &g->known[2 * below(&g->r, (unsigned)pairs) + half];
+		if (roll < 45)
+			change_case(g, k);
+		else
+			note_case(g, k);
+	}
+}
+
+/* Append `n` commits of a week's work to the node of `store`, `shared` of them shared. */
+static void append_week(gen *g, sanshe_store *store, unsigned long n, unsigned long shared,
+			uint64_t seed, uint64_t edit_seed)
+{
+	rng both = { seed ^ 0x5eed0fb07c5a5e5ULL };
+
+	g->repo = sanshe_store_repository(store);
+	make_members(g);
+	for (int i = 0; i < 5; i++)
+		load_space(g, &g->spaces[i],
+			   i == SPACE_AGENCY ? 0 : i == SPACE_COMMUNITY ? 1 : -1);
+	check_members(g);
+	g->r.s = edit_seed;
+	for (unsigned long i = 0; i < n; i++)
+		week_work(g, &both, shared && (i * shared) / n != ((i + 1) * shared) / n,
+			  (unsigned)(edit_seed & 1));
+	for (size_t i = 0; i < g->nknown; i++)
+		sanshe_buf_dispose(&g->known[i].latest);
+}
+
 /* ---- the history ---- */
 
 static double now_seconds(void)
@@ -1133,7 +1502,7 @@ static double now_seconds(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Point each space's branch at its head, once every pack is installed. */
+/* Point each space's branch at its head, once every pack is installed (--append: moved). */
 static void set_refs(gen *g, sanshe_store *store)
 {
 	git_repository *repo = sanshe_store_repository(store);
@@ -1147,7 +1516,7 @@ static void set_refs(gen *g, sanshe_store *store)
 		git_reference *made = NULL;
 
 		snprintf(ref, sizeof(ref), "refs/heads/%s", g->spaces[i].name);
-		if (git_reference_create(&made, repo, ref, &g->spaces[i].head, 0, "gen_history") < 0) {
+		if (git_reference_create(&made, repo, ref, &g->spaces[i].head, 1, "gen_history") < 0) {
 			sanshe_error_set(SANSHE_ERROR, "%s", git_error_last()->message);
 			die(ref);
 		}
@@ -1157,32 +1526,91 @@ static void set_refs(gen *g, sanshe_store *store)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: gen_history DIR [--commits N] [--seed S] [--check]\n");
+	fprintf(stderr, "usage: gen_history DIR [--commits N | --documents N] [--seed S] [--check] "
+			"[--home HOME]\n"
+			"       gen_history DIR --append N [--edit-seed E] [--shared K] [--seed S] "
+			"[--home HOME]\n");
 	exit(2);
+}
+
+/* The numbers a script reads: the last line of the output. */
+static void print_summary(const gen *g, double took)
+{
+	size_t docs = 0;
+
+	for (size_t i = 0; i < SANSHE_ARRAY_SIZE(g->spaces); i++)
+		docs += space_docs(&g->spaces[i]);
+	printf("commits=%zu versions=%zu signatures=%zu seconds=%.2f doc_bytes=%.0f documents=%zu "
+	       "founder=%s\n", g->commits, g->versions, g->commits + g->versions, took,
+	       (double)g->doc_bytes / (double)(g->versions ? g->versions : 1), docs,
+	       sanshe_key_fingerprint(g->members[ADMIN].key));
+}
+
+/* The history of a new node: the founding, then commits until `commits` or `documents`. */
+static void make_history(gen *g, unsigned long commits, unsigned long documents)
+{
+	found(g);
+	g->now = WORK_STARTS;
+	for (unsigned long i = 0;; i++) {
+		unsigned roll;
+		size_t docs = 0;
+
+		for (size_t s = 0; documents && s < SANSHE_ARRAY_SIZE(g->spaces); s++)
+			docs += space_docs(&g->spaces[s]);
+		if (documents ? docs >= documents : i >= commits)
+			break;
+		roll = below(&g->r, 100);
+		g->now += 30 + below(&g->r, 570);
+		if (roll < 60)
+			case_work(g, below(&g->r, 5) < 3 ? 0 : 1);
+		else if (roll < 72 || g->nprojects < 4)
+			project_work(g);
+		else
+			ledger_work(g);
+	}
 }
 
 int main(int argc, char **argv)
 {
 	gen g;
 	sanshe_store *store = NULL;
-	unsigned long commits = 100000;
-	uint64_t seed = 1;
+	unsigned long commits = 100000, documents = 0, append = 0, shared = 50;
+	uint64_t seed = 1, edit_seed = 2;
+	const char *home = NULL;
 	double start = now_seconds(), took;
 
 	memset(&g, 0, sizeof(g));
 	if (argc < 2 || argv[1][0] == '-')
 		usage();
 	for (int i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "--commits") == 0 && i + 1 < argc)
-			commits = strtoul(argv[++i], NULL, 10);
-		else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
-			seed = strtoull(argv[++i], NULL, 10);
-		else if (strcmp(argv[i], "--check") == 0)
+		const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (strcmp(argv[i], "--check") == 0)
 			g.check = 1;
+		else if (!value)
+			usage();
+		else if (strcmp(argv[i], "--commits") == 0)
+			commits = strtoul(value, NULL, 10);
+		else if (strcmp(argv[i], "--documents") == 0)
+			documents = strtoul(value, NULL, 10);
+		else if (strcmp(argv[i], "--seed") == 0)
+			seed = strtoull(value, NULL, 10);
+		else if (strcmp(argv[i], "--home") == 0)
+			home = value;
+		else if (strcmp(argv[i], "--append") == 0)
+			append = strtoul(value, NULL, 10);
+		else if (strcmp(argv[i], "--edit-seed") == 0)
+			edit_seed = strtoull(value, NULL, 10);
+		else if (strcmp(argv[i], "--shared") == 0)
+			shared = strtoul(value, NULL, 10);
 		else
 			usage();
+		i += strcmp(argv[i], "--check") != 0;
 	}
-	if (sodium_init() < 0 || sanshe_registry_init() || sanshe_store_create(&store, argv[1]))
+	if (shared > append)
+		shared = append;
+	if (sodium_init() < 0 || sanshe_registry_init() ||
+	    (append ? sanshe_store_open(&store, argv[1]) : sanshe_store_create(&store, argv[1])))
 		die(argv[1]);
 	g.r.s = seed;
 	snprintf(g.p.objects, sizeof(g.p.objects), "%s/objects/", sanshe_store_path(store));
@@ -1195,33 +1623,32 @@ int main(int argc, char **argv)
 		snprintf(name, sizeof(name), "org/%s", orgs[o].id);
 		space_init(&g.spaces[SPACE_AGENCY + o], name, "case-note", "case");
 	}
-	found(&g);
-	g.now = WORK_STARTS;
-	for (unsigned long i = 0; i < commits; i++) {
-		unsigned roll = below(&g.r, 100);
-
-		g.now += 30 + below(&g.r, 570);
-		if (roll < 60)
-			case_work(&g, below(&g.r, 5) < 3 ? 0 : 1);
-		else if (roll < 72 || g.nprojects < 4)
-			project_work(&g);
-		else
-			ledger_work(&g);
-	}
+	if (append)
+		append_week(&g, store, append, shared, seed, edit_seed);
+	else
+		make_history(&g, commits, documents);
 	packer_flush(&g.p);
 	set_refs(&g, store);
+	if (home)
+		save_keys(&g, home);
 	took = now_seconds() - start;
-	printf("generated %zu commits, %zu document versions, %zu signatures in %.1f s "
-	       "(%.0f commits/s)\n", g.commits, g.versions, g.commits + g.versions, took,
-	       g.commits / took);
+	if (append)
+		printf("appended %zu commits, one document each, in %.1f s: %zu changes to the "
+		       "node's %zu cases (%zu to cases every run on this node changes), %zu notes "
+		       "on them, %zu new cases\n", g.commits, took, g.changed, g.nknown, g.shared,
+		       g.noted, g.opened);
+	else
+		printf("generated %zu commits, %zu document versions, %zu signatures in %.1f s "
+		       "(%.0f commits/s)\n", g.commits, g.versions, g.commits + g.versions, took,
+		       g.commits / took);
 	printf("  %zu cases, %zu projects; %zu objects (%zu tree deltas) in %u packs of %.1f MB; "
 	       "documents %.0f bytes on average\n", g.ncases, g.nprojects, g.p.objects_written,
 	       g.p.deltas, g.p.number, g.p.bytes_installed / 1048576.0,
-	       (double)g.doc_bytes / (double)g.versions);
-	printf("commits=%zu versions=%zu signatures=%zu seconds=%.2f doc_bytes=%.0f\n", g.commits,
-	       g.versions, g.commits + g.versions, took, (double)g.doc_bytes / (double)g.versions);
+	       (double)g.doc_bytes / (double)(g.versions ? g.versions : 1));
+	print_summary(&g, took);
 	for (int m = 0; m < STAFF; m++)
 		sanshe_key_free(g.members[m].key);
+	sanshe_buf_dispose(&g.last_doc);
 	sanshe_store_free(store);
 	return 0;
 }
