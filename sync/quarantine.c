@@ -147,6 +147,12 @@ static int judge_commit(scan *s, const git_oid *id)
 	return err;
 }
 
+static int is_revoked(const sanshe_trust_member *m, void *payload)
+{
+	(void)payload;
+	return m->revoked_at != NULL; /* stops the listing at the first */
+}
+
 int sanshe_quarantine_scan(sanshe_store *store, const sanshe_trust *trust, const git_oid *tip,
 			   const git_oid *head, sanshe_quarantine_cb cb, void *payload,
 			   size_t *count)
@@ -155,6 +161,12 @@ int sanshe_quarantine_scan(sanshe_store *store, const sanshe_trust *trust, const
 	git_revwalk *walk = NULL;
 	git_oid id;
 	int err = 0, rc = 0;
+
+	if (count)
+		*count = 0;
+	/* nobody revoked: nothing to hold, and no need to read every commit's changes */
+	if (sanshe_trust_members(trust, is_revoked, NULL) == 0)
+		return 0;
 
 	if (git_revwalk_new(&walk, s.repo) != 0 || git_revwalk_push(walk, tip) != 0 ||
 	    (head && git_revwalk_hide(walk, head) != 0)) {
