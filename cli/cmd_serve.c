@@ -157,15 +157,11 @@ static int greet(serving *v)
 
 static int note_common(serving *v, const git_oid *id)
 {
-	if (v->n_common == v->cap_common) {
-		size_t cap = v->cap_common ? 2 * v->cap_common : 64;
-		git_oid *grown = realloc(v->common, cap * sizeof(*grown));
+	int err = sanshe_grow((void **)&v->common, &v->cap_common, v->n_common,
+			      sizeof(*v->common));
 
-		if (!grown)
-			return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
-		v->common = grown;
-		v->cap_common = cap;
-	}
+	if (err)
+		return err;
 	git_oid_cpy(&v->common[v->n_common++], id);
 	return 0;
 }
@@ -262,10 +258,9 @@ static int take_push(serving *v)
 static int by_rank(const void *a, const void *b)
 {
 	const head *x = a, *y = b;
-	int rx = strcmp(x->space, "trust") == 0 ? 0 : strcmp(x->space, "common") == 0 ? 1 : 2;
-	int ry = strcmp(y->space, "trust") == 0 ? 0 : strcmp(y->space, "common") == 0 ? 1 : 2;
+	int c = sync_rank(x->space) - sync_rank(y->space);
 
-	return rx != ry ? rx - ry : strcmp(x->space, y->space);
+	return c ? c : strcmp(x->space, y->space);
 }
 
 /* One pushed space, verified and moved forward; its outcome in `out`. */

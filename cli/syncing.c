@@ -44,7 +44,7 @@ int sync_add_space(syncing *s, sanshe_trust *trust, const char *space, sync_spac
 }
 
 /* trust first (new members are known before their work arrives), then common, then orgs. */
-static int rank(const char *space)
+int sync_rank(const char *space)
 {
 	return strcmp(space, "trust") == 0 ? 0 : strcmp(space, "common") == 0 ? 1 : 2;
 }
@@ -52,7 +52,7 @@ static int rank(const char *space)
 static int by_rank(const void *a, const void *b)
 {
 	const sync_space *x = a, *y = b;
-	int c = rank(x->name) - rank(y->name);
+	int c = sync_rank(x->name) - sync_rank(y->name);
 
 	return c ? c : strcmp(x->name, y->name);
 }

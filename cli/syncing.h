@@ -57,6 +57,9 @@ int sync_wanted(const syncing *s, const char *space);
  */
 int sync_add_space(syncing *s, sanshe_trust *trust, const char *space, sync_space **out);
 
+/** The order spaces are taken in: trust (0), common (1), then the rest (2), by name. */
+int sync_rank(const char *space);
+
 /** Put the spaces in the order they are taken: trust, common, then the rest by name. */
 void sync_order(syncing *s);
 

@@ -1,9 +1,13 @@
 #include "common.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "error.h"
+#include "i18n.h"
 
 int sanshe_buf_grow(sanshe_buf *buf, size_t extra)
 {
@@ -107,4 +111,19 @@ void sanshe_buf_dispose(sanshe_buf *buf)
 	free(buf->ptr);
 	buf->ptr = NULL;
 	buf->size = buf->asize = 0;
+}
+
+int sanshe_grow(void **items, size_t *cap, size_t n, size_t size)
+{
+	size_t grown;
+	void *bigger;
+
+	if (n < *cap)
+		return 0;
+	grown = *cap ? *cap * 2 : 16;
+	if (grown > SIZE_MAX / size || !(bigger = realloc(*items, grown * size)))
+		return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
+	*items = bigger;
+	*cap = grown;
+	return 0;
 }

@@ -18,6 +18,13 @@ typedef struct sanshe_buf {
 
 #define SANSHE_BUF_INIT { NULL, 0, 0 }
 
+/**
+ * Room for one more item in the array `*items` of `n` items of `size`
+ * bytes, `*cap` allocated (doubled as needed, from 16).  0 or
+ * SANSHE_ENOMEM ("out of memory" recorded).
+ */
+int sanshe_grow(void **items, size_t *cap, size_t n, size_t size);
+
 /** Make room for `extra` more bytes. 0 or SANSHE_ENOMEM. */
 int sanshe_buf_grow(sanshe_buf *buf, size_t extra);
 

@@ -34,21 +34,6 @@ int sanshe_rules_reads(const char *type)
 	return 0;
 }
 
-int sanshe_rules__grow(void **items, size_t *cap, size_t n, size_t size)
-{
-	size_t grown;
-	void *bigger;
-
-	if (n < *cap)
-		return 0;
-	grown = *cap ? *cap * 2 : 16;
-	if (grown > SIZE_MAX / size || !(bigger = realloc(*items, grown * size)))
-		return sanshe_rules__no_memory();
-	*items = bigger;
-	*cap = grown;
-	return 0;
-}
-
 char *sanshe_rules__strdup(const char *s)
 {
 	char *copy = strdup(s);
@@ -117,7 +102,7 @@ int sanshe_rules__report(sanshe_rules *rules, const char *rule, const char *spac
 	err = sanshe_buf_vprintf(&message, fmt, ap);
 	va_end(ap);
 	if (!err)
-		err = sanshe_rules__grow((void **)&rules->findings, &rules->cap_findings,
+		err = sanshe_grow((void **)&rules->findings, &rules->cap_findings,
 					 rules->n_findings, sizeof(f));
 	if (!err && (!(f.space = strdup(space)) || !(f.type = strdup(type)) ||
 		     !(f.id = strdup(id)) || !(f.message = sanshe_buf_detach(&message))))

@@ -106,9 +106,6 @@ struct sanshe_rules {
 /** Record "out of memory"; returns SANSHE_ENOMEM. */
 int sanshe_rules__no_memory(void);
 
-/** Room for one more item in `*items` (of `n` used, `*cap` allocated). */
-int sanshe_rules__grow(void **items, size_t *cap, size_t n, size_t size);
-
 /** A copy of `s`, or NULL having set SANSHE_ENOMEM. */
 char *sanshe_rules__strdup(const char *s);
 

@@ -82,7 +82,7 @@ static int project_slot(sanshe_rules *rules, const char *id, uint32_t *out)
 	}
 	if (rules->n_projects >= RULES_NO_PROJECT)
 		return sanshe_rules__no_memory();
-	if ((err = sanshe_rules__grow((void **)&rules->projects, &rules->cap_projects,
+	if ((err = sanshe_grow((void **)&rules->projects, &rules->cap_projects,
 				      rules->n_projects, sizeof(*p))) != 0)
 		return err;
 	p = memset(&rules->projects[rules->n_projects], 0, sizeof(*p));
@@ -274,7 +274,7 @@ static void *push_ref(void **items, size_t *cap, size_t *n, size_t size, const c
 {
 	rules_ref *ref;
 
-	if (sanshe_rules__grow(items, cap, *n, size) != 0)
+	if (sanshe_grow(items, cap, *n, size) != 0)
 		return NULL;
 	ref = memset((char *)*items + *n * size, 0, size);
 	if (!(ref->space = strdup(space)) || !(ref->id = strdup(id)) ||
@@ -348,7 +348,7 @@ int sanshe_rules__add_entry(sanshe_rules *rules, const char *space, const cJSON 
 	if (project && ((err = project_slot(rules, project, &e.project)) != 0 ||
 			(err = note_entry(&rules->projects[e.project], space, id)) != 0))
 		return err;
-	if ((err = sanshe_rules__grow((void **)&rules->entries, &rules->cap_entries,
+	if ((err = sanshe_grow((void **)&rules->entries, &rules->cap_entries,
 				      rules->n_entries, sizeof(e))) != 0)
 		return err;
 	rules->entries[rules->n_entries++] = e;

@@ -51,29 +51,12 @@ struct sanshe_negotiation {
 	int known_sent;
 };
 
-static int grow(void **ptr, size_t *cap, size_t need, size_t size)
-{
-	void *p;
-	size_t c;
-
-	if (need <= *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 16;
-	while (c < need)
-		c *= 2;
-	if (!(p = realloc(*ptr, c * size)))
-		return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
-	*ptr = p;
-	*cap = c;
-	return 0;
-}
-
 static int add_oid(git_oid **list, size_t *n, size_t *cap, const git_oid *id)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (git_oid_equal(&(*list)[i], id))
 			return 0;
-	if (grow((void **)list, cap, *n + 1, sizeof(git_oid)) != 0)
+	if (sanshe_grow((void **)list, cap, *n, sizeof(git_oid)) != 0)
 		return SANSHE_ENOMEM;
 	git_oid_cpy(&(*list)[(*n)++], id);
 	return 0;
@@ -115,12 +98,12 @@ int sanshe_negotiation_line(sanshe_negotiation *n, const git_oid *head)
 	for (size_t i = 0; i < n->n_lines; i++)
 		if (git_oid_equal(&n->lines[i].walked[0], head))
 			return 0;
-	if (grow((void **)&n->lines, &n->cap_lines, n->n_lines + 1, sizeof(*n->lines)) != 0)
+	if (sanshe_grow((void **)&n->lines, &n->cap_lines, n->n_lines, sizeof(*n->lines)) != 0)
 		return SANSHE_ENOMEM;
 	l = &n->lines[n->n_lines];
 	memset(l, 0, sizeof(*l));
 	l->found = l->missing = NONE;
-	if (grow((void **)&l->walked, &l->cap, 1, sizeof(git_oid)) != 0)
+	if (sanshe_grow((void **)&l->walked, &l->cap, 0, sizeof(git_oid)) != 0)
 		return SANSHE_ENOMEM;
 	git_oid_cpy(&l->walked[0], head);
 	l->n = 1;
@@ -147,7 +130,7 @@ static int walk_to(sanshe_negotiation *n, line *l, size_t step, int *err)
 		}
 		if (git_commit_parentcount(c) == 0) {
 			l->ended = 1;
-		} else if ((*err = grow((void **)&l->walked, &l->cap, l->n + 1, sizeof(git_oid))) ==
+		} else if ((*err = sanshe_grow((void **)&l->walked, &l->cap, l->n, sizeof(git_oid))) ==
 			   0) {
 			git_oid_cpy(&l->walked[l->n++], git_commit_parent_id(c, 0));
 		}
@@ -213,6 +196,21 @@ static int sample(sanshe_negotiation *n, size_t li)
 	return 0;
 }
 
+/* The negotiation is over: the newest commit the other side has on each line is common. */
+static int settle(sanshe_negotiation *n)
+{
+	for (size_t i = 0; i < n->n_lines; i++) {
+		line *l = &n->lines[i];
+
+		if (l->found != NONE && !l->counted) {
+			l->counted = 1;
+			if (add_oid(&n->common, &n->n_common, &n->cap_common, &l->walked[l->found]) != 0)
+				return SANSHE_ENOMEM;
+		}
+	}
+	return 0;
+}
+
 int sanshe_negotiation_next(sanshe_negotiation *n, const git_oid **haves, size_t *count)
 {
 	int err;
@@ -221,7 +219,7 @@ int sanshe_negotiation_next(sanshe_negotiation *n, const git_oid **haves, size_t
 	*haves = n->haves;
 	*count = 0;
 	if (n->rounds >= SANSHE_TRANSFER_ROUNDS_MAX)
-		return 0;
+		return settle(n);
 	if (!n->known_sent) {
 		for (size_t i = 0; i < n->n_known && n->n_asked < SANSHE_TRANSFER_HAVES_MAX; i++)
 			ask(n, NONE, 0, &n->known[i]);
@@ -231,8 +229,9 @@ int sanshe_negotiation_next(sanshe_negotiation *n, const git_oid **haves, size_t
 		if (!resolved(&n->lines[i]) && (err = sample(n, i)) != 0)
 			return err;
 	*count = n->n_asked;
-	if (n->n_asked)
-		n->rounds++;
+	if (!n->n_asked)
+		return settle(n);
+	n->rounds++;
 	return 0;
 }
 
@@ -274,18 +273,6 @@ int sanshe_negotiation_answer(sanshe_negotiation *n, const unsigned char *has, s
 
 const git_oid *sanshe_negotiation_common(const sanshe_negotiation *n, size_t *count)
 {
-	sanshe_negotiation *m = (sanshe_negotiation *)n; /* fills in the lines' answers once */
-
-	for (size_t i = 0; i < m->n_lines; i++) {
-		line *l = &m->lines[i];
-
-		if (l->found != NONE && !l->counted) {
-			l->counted = 1;
-			if (add_oid(&m->common, &m->n_common, &m->cap_common, &l->walked[l->found]) !=
-			    0)
-				break;
-		}
-	}
 	*count = n->n_common;
 	return n->common;
 }

@@ -46,7 +46,7 @@ int sanshe_negotiation_known(sanshe_negotiation *n, const git_oid *commit);
 /**
  * The commits to ask about in the next round (borrowed until the next
  * call), at most SANSHE_TRANSFER_HAVES_MAX; `*count` 0 when the
- * negotiation is over.
+ * negotiation is over, and the commits both have are then settled.
  */
 int sanshe_negotiation_next(sanshe_negotiation *n, const git_oid **haves, size_t *count);
 
@@ -57,7 +57,8 @@ int sanshe_negotiation_next(sanshe_negotiation *n, const git_oid **haves, size_t
  */
 int sanshe_negotiation_answer(sanshe_negotiation *n, const unsigned char *has, size_t count);
 
-/** The commits both sides have: the known ones and what the answers found (borrowed). */
+/** The commits both sides have, once sanshe_negotiation_next said the
+ * negotiation is over: the known ones and what the answers found (borrowed). */
 const git_oid *sanshe_negotiation_common(const sanshe_negotiation *n, size_t *count);
 
 /**
