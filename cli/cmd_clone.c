@@ -63,8 +63,13 @@ static int founder_of(sanshe_store *store, const git_oid *trust,
 /* The peer's head of `space`: 1 when it has one. */
 static int peer_head(cloning *c, const char *space, git_oid *tip)
 {
-	if (!c->peer)
-		return tcp_heads_find(&c->heads, space, tip);
+	if (!c->peer) {
+		const git_oid *id = tcp_heads_find(&c->heads, space);
+
+		if (id)
+			git_oid_cpy(tip, id);
+		return id != NULL;
+	}
 	if (sanshe_store_head(c->peer, space, tip) == 0)
 		return 1;
 	sanshe_error_clear();
@@ -214,7 +219,7 @@ int cmd_clone(int argc, char **argv)
 		goto done;
 	if (where.kind == SANSHE_PEER_TCP) {
 		/* over the network this office proves its key: the secret half is needed */
-		git_oid trust;
+		const git_oid *trust;
 
 		if ((err = cli_signing_key(c.key_name, &c.key)) != 0 ||
 		    (err = sanshe_store_create(&c.node, building.ptr)) != 0)
@@ -222,12 +227,12 @@ int cmd_clone(int argc, char **argv)
 		c.made = 1;
 		if ((err = clone_tcp_fetch(&where, c.node, c.key, &c.heads)) != 0)
 			goto fail;
-		if (!tcp_heads_find(&c.heads, "trust", &trust)) {
+		if (!(trust = tcp_heads_find(&c.heads, "trust"))) {
 			err = sanshe_error_set(SANSHE_EINVALID, _("the node at %s sent no roster"),
 					       where.url);
 			goto fail;
 		}
-		if ((err = founder_of(c.node, &trust, founder)) != 0)
+		if ((err = founder_of(c.node, trust, founder)) != 0)
 			goto fail;
 	} else {
 		if ((err = sanshe_store_open(&c.peer, where.url)) != 0 ||

@@ -39,8 +39,8 @@ typedef struct tcp_heads {
 	unsigned char server_pk[SANSHE_KEY_PUBLIC_BYTES];
 } tcp_heads;
 
-/** The head of `space` in `h`: 1 with `out` set, 0 when it has none. */
-int tcp_heads_find(const tcp_heads *h, const char *space, git_oid *out);
+/** The head of `space` in `h` (borrowed), or NULL when it has none. */
+const git_oid *tcp_heads_find(const tcp_heads *h, const char *space);
 
 /**
  * Is the key the node at `url` served with a member in good standing of

@@ -17,11 +17,6 @@
 #include "sync_kinds.h"
 #include "transfer.h"
 
-typedef struct theirs {
-	char space[SANSHE_SPACE_MAX];
-	git_oid id;
-} theirs;
-
 typedef struct client {
 	sanshe_store *store;
 	const sanshe_peer *where;
@@ -31,8 +26,7 @@ typedef struct client {
 	int fd;
 	unsigned char server_pk[SANSHE_KEY_PUBLIC_BYTES];
 	sanshe_trust_signer server; /* who serves, by our roster */
-	theirs heads[SYNC_MAX_SPACES];
-	size_t n_heads;
+	tcp_heads heads; /* what the server offers us */
 	size_t withheld; /* spaces the server holds that our member may not read */
 	git_oid founding;
 	const git_oid *common;
@@ -169,14 +163,14 @@ static int greet(client *c, const char *const *only, size_t n_only)
 	}
 	cJSON_ArrayForEach(e, map)
 	{
-		if (c->n_heads == SYNC_MAX_SPACES || !e->string ||
+		if (c->heads.n == SYNC_MAX_SPACES || !e->string ||
 		    !sanshe_store_space_valid(e->string)) {
 			err = sanshe_error_set(SANSHE_EPARSE, _("peer '%s' names a space that cannot be"),
 					       c->where->url);
 			break;
 		}
-		snprintf(c->heads[c->n_heads].space, SANSHE_SPACE_MAX, "%s", e->string);
-		if ((err = proto_oid(e, &c->heads[c->n_heads++].id, "a head of the peer")) != 0)
+		snprintf(c->heads.space[c->heads.n], SANSHE_SPACE_MAX, "%s", e->string);
+		if ((err = proto_oid(e, &c->heads.id[c->heads.n++], "a head of the peer")) != 0)
 			break;
 	}
 done:
@@ -201,9 +195,9 @@ static int negotiate(client *c)
 
 	if ((err = sanshe_negotiation_new(&c->neg, repo)) != 0)
 		return err;
-	for (size_t i = 0; i < c->n_heads; i++)
-		if (sanshe_transfer_has_commit(repo, &c->heads[i].id) &&
-		    (err = sanshe_negotiation_known(c->neg, &c->heads[i].id)) != 0)
+	for (size_t i = 0; i < c->heads.n; i++)
+		if (sanshe_transfer_has_commit(repo, &c->heads.id[i]) &&
+		    (err = sanshe_negotiation_known(c->neg, &c->heads.id[i])) != 0)
 			return err;
 	if (c->trust && (err = sanshe_store_spaces(c->store, add_line, c->neg)) != 0)
 		return err;
@@ -252,14 +246,14 @@ static int heads_held(const client *c)
 	git_repository *repo = sanshe_store_repository(c->store);
 	char hex[GIT_OID_HEXSZ + 1];
 
-	for (size_t i = 0; i < c->n_heads; i++)
-		if (!sanshe_transfer_has_commit(repo, &c->heads[i].id))
+	for (size_t i = 0; i < c->heads.n; i++)
+		if (!sanshe_transfer_has_commit(repo, &c->heads.id[i]))
 			return sanshe_error_set(SANSHE_EPARSE,
 						_("peer '%s' named commit %s as the head of '%s' "
 						  "but did not send it"),
 						c->where->url,
-						git_oid_tostr(hex, sizeof(hex), &c->heads[i].id),
-						c->heads[i].space);
+						git_oid_tostr(hex, sizeof(hex), &c->heads.id[i]),
+						c->heads.space[i]);
 	return 0;
 }
 
@@ -275,23 +269,20 @@ static void client_dispose(client *c)
 
 /* ---- sync ---- */
 
-static const theirs *their_head(const client *c, const char *space)
+static const git_oid *their_head(const client *c, const char *space)
 {
-	for (size_t i = 0; i < c->n_heads; i++)
-		if (strcmp(c->heads[i].space, space) == 0)
-			return &c->heads[i];
-	return NULL;
+	return tcp_heads_find(&c->heads, space);
 }
 
 /* Take each space, verified and merged: the roster first, which judges the rest. */
 static int receive_all(syncing *s, client *c)
 {
-	const theirs *t = their_head(c, "trust");
+	const git_oid *t = their_head(c, "trust");
 	sync_space *sp = NULL;
 	int err;
 
 	if (t && (err = sync_add_space(s, NULL, "trust", &sp)) == 0 && sp &&
-	    (err = sync_receive(s, sp, &t->id)) != 0)
+	    (err = sync_receive(s, sp, t)) != 0)
 		return err;
 	sanshe_trust_free(c->trust);
 	c->trust = NULL;
@@ -303,14 +294,14 @@ static int receive_all(syncing *s, client *c)
 		sanshe_error_clear();
 		memset(&c->server, 0, sizeof(c->server));
 	}
-	for (size_t i = 0; i < c->n_heads; i++)
-		if ((err = sync_add_space(s, c->trust, c->heads[i].space, NULL)) != 0)
+	for (size_t i = 0; i < c->heads.n; i++)
+		if ((err = sync_add_space(s, c->trust, c->heads.space[i], NULL)) != 0)
 			return err;
 	sync_order(s);
 	for (size_t i = 0; i < s->n_spaces; i++) {
 		sp = &s->spaces[i];
 		if (strcmp(sp->name, "trust") != 0 && (t = their_head(c, sp->name)) &&
-		    (err = sync_receive(s, sp, &t->id)) != 0)
+		    (err = sync_receive(s, sp, t)) != 0)
 			return err;
 	}
 	return 0;
@@ -329,14 +320,14 @@ typedef struct pushing {
 static int offer(const char *space, const git_oid *ours, void *payload)
 {
 	pushing *pu = payload;
-	const theirs *t = their_head(pu->c, space);
+	const git_oid *t = their_head(pu->c, space);
 	char hex[GIT_OID_HEXSZ + 1];
 	sync_space *sp = NULL;
 
 	if (!sync_wanted(pu->s, space) || pu->n == SYNC_MAX_SPACES || !pu->c->server.member)
 		return 0;
-	if (t && (git_oid_equal(&t->id, ours) ||
-		  git_graph_descendant_of(pu->repo, ours, &t->id) != 1))
+	if (t && (git_oid_equal(t, ours) ||
+		  git_graph_descendant_of(pu->repo, ours, t) != 1))
 		return 0; /* the same, or held back: nothing to bring */
 	if (!sanshe_trust_may_read(pu->c->trust, pu->c->server.roles, pu->c->server.org, space))
 		return 0;
@@ -367,15 +358,15 @@ static int push_all(syncing *s, client *c)
 	    (err = proto_send(&c->p, msg)) != 0)
 		goto done;
 	/* what both have: the negotiation's finds and the server's heads we hold */
-	if (!(common = calloc(c->n_common + c->n_heads + 1, sizeof(*common)))) {
+	if (!(common = calloc(c->n_common + c->heads.n + 1, sizeof(*common)))) {
 		err = sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
 		goto done;
 	}
 	for (size_t i = 0; i < c->n_common; i++)
 		git_oid_cpy(&common[n_common++], &c->common[i]);
-	for (size_t i = 0; i < c->n_heads; i++)
-		if (sanshe_transfer_has_commit(repo, &c->heads[i].id))
-			git_oid_cpy(&common[n_common++], &c->heads[i].id);
+	for (size_t i = 0; i < c->heads.n; i++)
+		if (sanshe_transfer_has_commit(repo, &c->heads.id[i]))
+			git_oid_cpy(&common[n_common++], &c->heads.id[i]);
 	if ((err = proto_send_pack(&c->p, repo, pu.tips, pu.n, common, n_common)) != 0 ||
 	    (err = proto_recv_after_work(&c->p, "result", &result)) != 0)
 		goto done;
@@ -439,14 +430,12 @@ int sync_tcp(syncing *s, const sanshe_peer *where)
 
 /* ---- clone ---- */
 
-int tcp_heads_find(const tcp_heads *h, const char *space, git_oid *out)
+const git_oid *tcp_heads_find(const tcp_heads *h, const char *space)
 {
 	for (size_t i = 0; i < h->n; i++)
-		if (strcmp(h->space[i], space) == 0) {
-			git_oid_cpy(out, &h->id[i]);
-			return 1;
-		}
-	return 0;
+		if (strcmp(h->space[i], space) == 0)
+			return &h->id[i];
+	return NULL;
 }
 
 int tcp_heads_server_member(const tcp_heads *h, const sanshe_trust *trust, const char *url)
@@ -487,11 +476,8 @@ int clone_tcp_fetch(const sanshe_peer *where, sanshe_store *node, const sanshe_k
 		err = push_all(s, &c);
 	if (err && err != SANSHE_EIO && c.p.ws)
 		proto_send_error(&c.p, sanshe_error_last());
-	for (size_t i = 0; !err && i < c.n_heads; i++) {
-		snprintf(out->space[i], SANSHE_SPACE_MAX, "%s", c.heads[i].space);
-		git_oid_cpy(&out->id[i], &c.heads[i].id);
-	}
-	out->n = err ? 0 : c.n_heads;
+	if (!err)
+		*out = c.heads;
 	memcpy(out->server_pk, c.server_pk, sizeof(out->server_pk));
 	cli_progress_done(&s->progress);
 	client_dispose(&c);
