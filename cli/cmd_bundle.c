@@ -517,50 +517,41 @@ static int check_sender(syncing *s, const char *file, const unsigned char pk[32]
 	return err;
 }
 
-/* The id the bundle gives refs/heads/<space>, or NULL. */
-static const git_oid *carried(const sanshe_bundle_header *h, const char *space)
+/* The id the bundle gives refs/heads/<space>: its objects are stored already. */
+static int carried(const char *space, git_oid *out, void *payload)
 {
+	const sanshe_bundle_header *h = payload;
+
 	for (size_t i = 0; i < h->refs_count; i++)
 		if (strncmp(h->refs[i].name, "refs/heads/", 11) == 0 &&
-		    strcmp(h->refs[i].name + 11, space) == 0)
-			return &h->refs[i].id;
-	return NULL;
+		    strcmp(h->refs[i].name + 11, space) == 0) {
+			git_oid_cpy(out, &h->refs[i].id);
+			return 1;
+		}
+	return 0;
 }
 
 /* Take each space the bundle carries: the roster first, then what this member may read. */
 static int take_spaces(syncing *s, const char *file, const sanshe_bundle_header *h)
 {
-	sanshe_trust *trust = NULL;
-	sync_space *sp = NULL;
-	const git_oid *id;
-	int err = 0;
+	const char **spaces = calloc(h->refs_count + 1, sizeof(*spaces));
+	size_t n = 0;
+	int err;
 
+	if (!spaces)
+		return sanshe_error_set(SANSHE_ENOMEM, "%s", _("out of memory"));
 	for (size_t i = 0; i < h->refs_count; i++) {
 		const char *name = h->refs[i].name;
 
-		if (strncmp(name, "refs/heads/", 11) != 0 || !sanshe_store_space_valid(name + 11))
+		if (strncmp(name, "refs/heads/", 11) == 0 && sanshe_store_space_valid(name + 11))
+			spaces[n++] = name + 11;
+		else
 			cli_line(stderr, "sanshe: ",
 				 _("warning: '%s' carries '%s', which is not a space: ignored"),
 				 file, name);
 	}
-	if ((id = carried(h, "trust")) && (err = sync_add_space(s, NULL, "trust", &sp)) == 0 &&
-	    sp)
-		err = sync_receive(s, sp, id);
-	if (err || (err = sanshe_trust_load(&trust, s->store, NULL)) != 0)
-		return err;
-	for (size_t i = 0; !err && i < h->refs_count; i++) {
-		const char *name = h->refs[i].name;
-
-		if (strncmp(name, "refs/heads/", 11) == 0 && sanshe_store_space_valid(name + 11) &&
-		    strcmp(name + 11, "trust") != 0)
-			err = sync_add_space(s, trust, name + 11, NULL);
-	}
-	sanshe_trust_free(trust);
-	sync_order(s);
-	for (size_t i = 0; !err && i < s->n_spaces; i++)
-		if (strcmp(s->spaces[i].name, "trust") != 0 &&
-		    (id = carried(h, s->spaces[i].name)) != NULL)
-			err = sync_receive(s, &s->spaces[i], id);
+	err = sync_receive_all(s, spaces, n, carried, (void *)h, NULL);
+	free(spaces);
 	return err;
 }
 

@@ -20,6 +20,9 @@ typedef struct folder {
 	const char *path;
 	char our_label[SANSHE_PEER_NAME_MAX];
 	sanshe_trust *trust;
+	char names[SYNC_MAX_SPACES][SANSHE_SPACE_MAX]; /* the peer's spaces */
+	const char *shown[SYNC_MAX_SPACES];
+	size_t n_names;
 } folder;
 
 static int note_space(const char *space, const git_oid *head, void *payload)
@@ -30,21 +33,35 @@ static int note_space(const char *space, const git_oid *head, void *payload)
 	return sync_add_space(f->s, f->trust, space, NULL);
 }
 
-/* Take the peer's head of the space and merge it, verified, into ours. */
-static int pull(folder *f, sync_space *sp)
+/* The peer's head of `space`, fetched into refs/sanshe/peers/<peer>/<space>. */
+static int fetch_head(const char *space, git_oid *out, void *payload)
 {
+	folder *f = payload;
 	char ref[SANSHE_PEER_NAME_MAX + SANSHE_SPACE_MAX + 32];
-	git_oid theirs;
 	int err;
 
-	if (sanshe_store_head(f->peer, sp->name, &theirs) != 0) {
+	if (sanshe_store_head(f->peer, space, out) != 0) {
 		sanshe_error_clear();
 		return 0; /* the peer has no such space */
 	}
-	snprintf(ref, sizeof(ref), "refs/sanshe/peers/%s/%s", f->s->label, sp->name);
-	if ((err = sanshe_peers_fetch(f->s->store, f->path, sp->name, ref)) != 0)
+	snprintf(ref, sizeof(ref), "refs/sanshe/peers/%s/%s", f->s->label, space);
+	if ((err = sanshe_peers_fetch(f->s->store, f->path, space, ref)) != 0)
 		return err;
-	return sync_receive(f->s, sp, &theirs);
+	return 1;
+}
+
+static int name_space(const char *space, const git_oid *head, void *payload)
+{
+	folder *f = payload;
+
+	(void)head;
+	if (f->n_names == SYNC_MAX_SPACES)
+		return sanshe_error_set(SANSHE_EINVALID, _("more than %d spaces to sync"),
+					SYNC_MAX_SPACES);
+	snprintf(f->names[f->n_names], SANSHE_SPACE_MAX, "%s", space);
+	f->shown[f->n_names] = f->names[f->n_names];
+	f->n_names++;
+	return 0;
 }
 
 /* Bring the peer's space forward to our head, when it holds that space. */
@@ -76,7 +93,6 @@ static int push(folder *f, sync_space *sp)
 static int sync_folder(syncing *s, const sanshe_peer *where)
 {
 	folder f;
-	sync_space *trust = NULL;
 	int err;
 
 	memset(&f, 0, sizeof(f));
@@ -87,24 +103,18 @@ static int sync_folder(syncing *s, const sanshe_peer *where)
 		return err;
 	if ((err = sanshe_peers_same_federation(s->store, f.peer, where->url)) != 0)
 		goto done;
-	/* the roster first: who may read what is judged by the roster it brings */
-	if ((err = sync_add_space(s, NULL, "trust", &trust)) != 0 ||
-	    (trust && (err = pull(&f, trust)) != 0))
+	if ((err = sanshe_store_spaces(f.peer, name_space, &f)) != 0 ||
+	    (err = sync_receive_all(s, f.shown, f.n_names, fetch_head, &f, &f.trust)) != 0)
 		goto done;
-	if ((err = sanshe_trust_load(&f.trust, s->store, NULL)) != 0)
-		goto done;
-	err = sanshe_store_spaces(f.peer, note_space, &f);
+	/* ours too, to bring the peer forward in each it may hold */
 	sanshe_trust_free(f.trust);
 	f.trust = NULL;
-	if (err || (err = sanshe_store_spaces(s->store, note_space, &f)) != 0)
-		goto done;
+	err = sanshe_store_spaces(s->store, note_space, &f);
 	sync_order(s);
-	for (size_t i = 0; !err && i < s->n_spaces; i++)
-		if (strcmp(s->spaces[i].name, "trust") != 0)
-			err = pull(&f, &s->spaces[i]);
 	for (size_t i = 0; !err && i < s->n_spaces; i++)
 		err = push(&f, &s->spaces[i]);
 done:
+	sanshe_trust_free(f.trust);
 	sanshe_store_free(f.peer);
 	return err;
 }

@@ -269,40 +269,34 @@ static void client_dispose(client *c)
 
 /* ---- sync ---- */
 
-static const git_oid *their_head(const client *c, const char *space)
+/* The server's head of `space`: its objects came in its pack. */
+static int offered_head(const char *space, git_oid *out, void *payload)
 {
-	return tcp_heads_find(&c->heads, space);
+	const git_oid *id = tcp_heads_find(payload, space);
+
+	if (id)
+		git_oid_cpy(out, id);
+	return id != NULL;
 }
 
 /* Take each space, verified and merged: the roster first, which judges the rest. */
 static int receive_all(syncing *s, client *c)
 {
-	const git_oid *t = their_head(c, "trust");
-	sync_space *sp = NULL;
+	const char *spaces[SYNC_MAX_SPACES];
 	int err;
 
-	if (t && (err = sync_add_space(s, NULL, "trust", &sp)) == 0 && sp &&
-	    (err = sync_receive(s, sp, t)) != 0)
-		return err;
+	for (size_t i = 0; i < c->heads.n; i++)
+		spaces[i] = c->heads.space[i];
 	sanshe_trust_free(c->trust);
 	c->trust = NULL;
-	if ((err = sanshe_trust_load(&c->trust, s->store, NULL)) != 0)
+	if ((err = sync_receive_all(s, spaces, c->heads.n, offered_head, &c->heads, &c->trust)) !=
+	    0)
 		return err;
-	/* the server as the roster now says (the old roster's strings are gone) */
+	/* the server as the roster now says */
 	if (sanshe_trust_signer_at(c->trust, c->server_pk, sanshe_node_wall_ms(),
 				   &c->server) != 0) {
 		sanshe_error_clear();
 		memset(&c->server, 0, sizeof(c->server));
-	}
-	for (size_t i = 0; i < c->heads.n; i++)
-		if ((err = sync_add_space(s, c->trust, c->heads.space[i], NULL)) != 0)
-			return err;
-	sync_order(s);
-	for (size_t i = 0; i < s->n_spaces; i++) {
-		sp = &s->spaces[i];
-		if (strcmp(sp->name, "trust") != 0 && (t = their_head(c, sp->name)) &&
-		    (err = sync_receive(s, sp, t)) != 0)
-			return err;
 	}
 	return 0;
 }
@@ -320,7 +314,7 @@ typedef struct pushing {
 static int offer(const char *space, const git_oid *ours, void *payload)
 {
 	pushing *pu = payload;
-	const git_oid *t = their_head(pu->c, space);
+	const git_oid *t = tcp_heads_find(&pu->c->heads, space);
 	char hex[GIT_OID_HEXSZ + 1];
 	sync_space *sp = NULL;
 

@@ -86,6 +86,43 @@ int sync_receive(syncing *s, sync_space *sp, const git_oid *theirs)
 	return err;
 }
 
+static int receive_one(syncing *s, sync_space *sp, sync_head_cb head_of, void *payload)
+{
+	git_oid theirs;
+	int rc = head_of(sp->name, &theirs, payload);
+
+	return rc < 0 ? rc : rc == 1 ? sync_receive(s, sp, &theirs) : 0;
+}
+
+int sync_receive_all(syncing *s, const char *const *spaces, size_t n, sync_head_cb head_of,
+		     void *payload, sanshe_trust **roster)
+{
+	sanshe_trust *trust = NULL;
+	sync_space *sp = NULL;
+	int err = 0;
+
+	if (roster)
+		*roster = NULL;
+	for (size_t i = 0; !err && i < n; i++)
+		if (strcmp(spaces[i], "trust") == 0 &&
+		    (err = sync_add_space(s, NULL, "trust", &sp)) == 0 && sp)
+			err = receive_one(s, sp, head_of, payload);
+	if (err || (err = sanshe_trust_load(&trust, s->store, NULL)) != 0)
+		return err;
+	for (size_t i = 0; !err && i < n; i++)
+		if (strcmp(spaces[i], "trust") != 0)
+			err = sync_add_space(s, trust, spaces[i], NULL);
+	sync_order(s);
+	for (size_t i = 0; !err && i < s->n_spaces; i++)
+		if (strcmp(s->spaces[i].name, "trust") != 0)
+			err = receive_one(s, &s->spaces[i], head_of, payload);
+	if (!err && roster)
+		*roster = trust;
+	else
+		sanshe_trust_free(trust);
+	return err;
+}
+
 static int report_json(const syncing *s, size_t conflicts, size_t held, size_t refused)
 {
 	cJSON *o = cJSON_CreateObject(), *list = o ? cJSON_AddArrayToObject(o, "spaces") : NULL;

@@ -75,6 +75,22 @@ void sync_order(syncing *s);
 int sync_receive(syncing *s, sync_space *sp, const git_oid *theirs);
 
 /**
+ * The peer's head of `space` into `out`: 1, or 0 when it has none, or an
+ * error; the head's objects are here once it returns 1.
+ */
+typedef int (*sync_head_cb)(const char *space, git_oid *out, void *payload);
+
+/**
+ * Take what the peer offers, its `n` spaces `spaces`: the roster first (so
+ * that members added there are known before their work arrives), then, by
+ * the roster it brings, each other space this member may read, in the
+ * order of sync_order, each through sync_receive.  `*roster` (may be NULL)
+ * receives that roster, to free with sanshe_trust_free.
+ */
+int sync_receive_all(syncing *s, const char *const *spaces, size_t n, sync_head_cb head_of,
+		     void *payload, sanshe_trust **roster);
+
+/**
  * Print the summary: one line per space and a total (or the --json
  * object).  Returns the exit status: 1 when something was held in
  * quarantine or refused by the peer.
